@@ -1,0 +1,2 @@
+// Benchmarks are added under bench/<name>/; this runner lists what exists.
+console.log('no benchmarks yet')

@@ -1,0 +1,258 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { fileURLToPath } from 'node:url'
+import { PGlite } from '@electric-sql/pglite'
+import { sql, type SQL } from 'drizzle-orm'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
+import postgres from 'postgres'
+import * as schema from './schema/index.ts'
+
+/**
+ * One interface over the two engines: PostgreSQL through postgres.js (a pool, many
+ * processes) and PGlite (PostgreSQL in WASM, one connection, one process).
+ *
+ * Queries go through drizzle on `db` or on a transaction `tx`; the few things drizzle does not
+ * cover (COPY, LISTEN) are here. On PGlite every query waits for a running transaction, so
+ * code inside a transaction must use its `tx`, never `db`.
+ */
+
+export type Schema = typeof schema
+export type Db = PgDatabase<PgQueryResultHKT, Schema>
+export type Engine = 'postgres' | 'pglite'
+
+export interface Database {
+  readonly engine: Engine
+  /** Pooled queries. */
+  readonly db: Db
+  /**
+   * A separate small pool for the worker's control statements (claim, heartbeat, progress,
+   * finish), so that they never queue behind long data queries. Same as `db` on PGlite.
+   */
+  readonly control: Db
+  /** Bulk-loads rows (COPY text format lines, each ending in \n) into a table, inside `tx`. */
+  copyIn(
+    tx: Db,
+    table: string,
+    columns: readonly string[],
+    lines: AsyncIterable<string>,
+  ): Promise<void>
+  /** Subscribes to a NOTIFY channel; returns the unsubscribe function. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>
+  /** Connections open and in use, for metrics. */
+  poolStats(): { open: number; busy: number }
+  close(): Promise<void>
+}
+
+export const migrationsFolder = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../drizzle',
+)
+
+/** Rows of a raw query, whatever the engine returns. */
+export async function rows<T>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
+}
+
+/** An int[] literal for `= ANY(...)`; values are forced to integers, so it is safe to inline. */
+export function intArray(ids: readonly number[]): SQL {
+  return sql.raw(`ARRAY[${ids.map((id) => Math.trunc(Number(id))).join(',')}]::int[]`)
+}
+
+/** First row of a raw query, or undefined. */
+export async function firstRow<T>(db: Db, query: SQL): Promise<T | undefined> {
+  return (await rows<T>(db, query))[0]
+}
+
+/** The driver connection of a drizzle transaction (postgres.js TransactionSql or a PGlite Transaction). */
+function driverClient(tx: Db): unknown {
+  return (tx as unknown as { session: { client: unknown } }).session.client
+}
+
+export interface PostgresOptions {
+  url: string
+  poolMax: number
+  applicationName?: string
+}
+
+export async function openPostgres(options: PostgresOptions): Promise<Database> {
+  const common = {
+    onnotice: () => {},
+    connect_timeout: 5,
+    // Idle connections are closed, so that nothing is held between a watcher's polls.
+    idle_timeout: 10,
+    connection: { application_name: options.applicationName ?? 'carbon-sync', TimeZone: 'UTC' },
+  }
+  const client = postgres(options.url, { ...common, max: options.poolMax })
+  const controlClient = postgres(options.url, { ...common, max: 3 })
+  const db = drizzlePostgres(client, { schema })
+  const control = drizzlePostgres(controlClient, { schema })
+  let listener: ReturnType<typeof postgres> | undefined
+  return {
+    engine: 'postgres',
+    db: db as unknown as Db,
+    control: control as unknown as Db,
+    async copyIn(tx, table, columns, lines) {
+      const raw = driverClient(tx) as postgres.TransactionSql
+      const target = `${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')})`
+      const writable = await raw.unsafe(`COPY ${target} FROM STDIN`).writable()
+      await pipeline(Readable.from(lines), writable)
+    },
+    async listen(channel, onPayload) {
+      // LISTEN needs a connection of its own; postgres.js keeps one per client and reconnects it.
+      listener ??= postgres(options.url, { ...common, max: 1 })
+      const sub = await listener.listen(channel, onPayload)
+      return () => sub.unlisten()
+    },
+    poolStats() {
+      return {
+        open: poolCount(client, 'open') + poolCount(controlClient, 'open'),
+        busy: poolCount(client, 'busy') + poolCount(controlClient, 'busy'),
+      }
+    },
+    async close() {
+      await Promise.all([
+        client.end({ timeout: 5 }),
+        controlClient.end({ timeout: 5 }),
+        listener?.end({ timeout: 5 }),
+      ])
+    },
+  }
+}
+
+/** postgres.js keeps its connection queues on the client; read their sizes for metrics. */
+function poolCount(client: ReturnType<typeof postgres>, what: 'open' | 'busy'): number {
+  const c = client as unknown as Record<string, unknown>
+  const queues = (c['connections'] ?? undefined) as Record<string, { length: number }> | undefined
+  if (!queues) return 0
+  if (what === 'busy') return (queues['busy']?.length ?? 0) + (queues['reserved']?.length ?? 0)
+  return ['open', 'busy', 'full', 'reserved'].reduce((n, k) => n + (queues[k]?.length ?? 0), 0)
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`
+}
+
+export interface PgliteOptions {
+  /** Directory of the database, or undefined for an in-memory database (tests). */
+  dataDir?: string
+}
+
+export async function openPglite(options: PgliteOptions): Promise<Database> {
+  const releaseLock = options.dataDir ? lockDataDir(options.dataDir) : () => {}
+  let pg: PGlite
+  try {
+    pg = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {})
+  } catch (error) {
+    releaseLock()
+    throw error
+  }
+  const db = drizzlePglite(pg, { schema }) as unknown as Db
+  let closed = false
+  return {
+    engine: 'pglite',
+    db,
+    control: db,
+    async copyIn(tx, table, columns, lines) {
+      const raw = driverClient(tx) as { query: PGlite['query'] }
+      const parts: string[] = []
+      for await (const line of lines) parts.push(line)
+      const target = `${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')})`
+      await raw.query(`COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob(parts) })
+    },
+    async listen(channel, onPayload) {
+      return pg.listen(channel, onPayload)
+    },
+    poolStats() {
+      return { open: closed ? 0 : 1, busy: 0 }
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      await pg.close()
+      releaseLock()
+    },
+  }
+}
+
+export class DataDirLockedError extends Error {}
+
+/**
+ * PGlite is a single-process database: a second process on the same directory would corrupt
+ * it. A lock file holding our pid keeps a second process out; a lock left by a dead process
+ * is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  fs.mkdirSync(dataDir, { recursive: true })
+  const lockPath = path.join(dataDir, 'carbon-sync.lock')
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockPath, `${process.pid}\n${os.hostname()}\n`, { flag: 'wx' })
+      return () => fs.rmSync(lockPath, { force: true })
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      const [pidText, host] = fs.readFileSync(lockPath, 'utf8').split('\n')
+      const pid = Number(pidText)
+      if (host === os.hostname() && Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
+        throw new DataDirLockedError(
+          `The embedded database in ${dataDir} is in use by another Carbon Sync process (pid ${pid}). ` +
+            'PGlite serves one process only: stop that process, or set DATABASE_URL to run several processes on PostgreSQL.',
+        )
+      }
+      fs.rmSync(lockPath, { force: true })
+    }
+  }
+  throw new DataDirLockedError(`Could not lock ${dataDir}`)
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+const migrationLockKey = 7_273_001
+
+/** Applies pending migrations. On PostgreSQL an advisory lock keeps concurrent starts in line. */
+export async function runMigrations(database: Database, url?: string): Promise<void> {
+  if (database.engine === 'pglite') {
+    await migratePglite(database.db as never, { migrationsFolder })
+    return
+  }
+  const locker = postgres(url!, { max: 1, onnotice: () => {} })
+  try {
+    await locker`SELECT pg_advisory_lock(${migrationLockKey})`
+    await migratePostgres(database.db as never, { migrationsFolder })
+  } finally {
+    await locker`SELECT pg_advisory_unlock(${migrationLockKey})`.catch(() => {})
+    await locker.end({ timeout: 5 })
+  }
+}
+
+/** Number of migration files shipped, to tell whether the database is up to date. */
+export function shippedMigrationCount(): number {
+  const journal = JSON.parse(
+    fs.readFileSync(path.join(migrationsFolder, 'meta/_journal.json'), 'utf8'),
+  ) as {
+    entries: unknown[]
+  }
+  return journal.entries.length
+}
+
+export async function appliedMigrationCount(db: Db): Promise<number> {
+  const row = await firstRow<{ n: number }>(
+    db,
+    sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`,
+  )
+  return row?.n ?? 0
+}

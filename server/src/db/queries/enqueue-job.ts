@@ -1,0 +1,141 @@
+import { sql, type SQL } from 'drizzle-orm'
+import type { JobType } from '@carbon-sync/shared'
+import { rows, type Db } from '../client.ts'
+import { dedupPredicate, pendingPredicate, type DedupRule } from '../dedup-rules.ts'
+import type { JobMeta, jobs } from '../schema/jobs.ts'
+
+export type NewJob = Pick<
+  typeof jobs.$inferInsert,
+  | 'pipelineId'
+  | 'parentJobId'
+  | 'retryOf'
+  | 'jobType'
+  | 'institutionId'
+  | 'moduleTypeId'
+  | 'dataEntryTypeId'
+  | 'year'
+  | 'targetType'
+  | 'ingestionMethod'
+  | 'uploadId'
+  | 'createdBy'
+> & { meta: JobMeta }
+
+/** Channel that wakes idle workers when a job becomes claimable. */
+export const jobQueuedChannel = 'carbon_sync_job_queued'
+
+function values(job: NewJob): SQL {
+  return sql`(${job.pipelineId}, ${job.parentJobId ?? null}, ${job.retryOf ?? null}, ${job.jobType},
+    ${job.institutionId}, ${job.moduleTypeId}, ${job.dataEntryTypeId ?? null}, ${job.year}, ${job.targetType},
+    ${job.ingestionMethod}, ${job.uploadId ?? null}, ${job.createdBy ?? null}, ${JSON.stringify(job.meta)}::jsonb, 'QUEUED')`
+}
+
+const columns =
+  sql.raw(`(pipeline_id, parent_job_id, retry_of, job_type, institution_id, module_type_id,
+  data_entry_type_id, year, target_type, ingestion_method, upload_id, created_by, meta, state)`)
+
+/** Inserts a QUEUED job and wakes the workers (the notification is delivered on commit). */
+export async function insertJob(tx: Db, job: NewJob): Promise<number> {
+  const [row] = await rows<{ id: number }>(
+    tx,
+    sql`
+      WITH ins AS (INSERT INTO jobs ${columns} VALUES ${values(job)} RETURNING id)
+      SELECT id, pg_notify(${jobQueuedChannel}, id::text) FROM ins
+    `,
+  )
+  return row!.id
+}
+
+/**
+ * Inserts a QUEUED job unless a pending job of the same scope exists: the partial unique
+ * index of the rule decides, atomically. Returns undefined when one exists.
+ */
+export async function insertJobUnlessPending(
+  tx: Db,
+  job: NewJob,
+  rule: DedupRule,
+): Promise<number | undefined> {
+  const target = sql.raw(
+    `(${rule.scope.join(', ')}) WHERE ${dedupPredicate(job.jobType as JobType)}`,
+  )
+  const [row] = await rows<{ id: number }>(
+    tx,
+    sql`
+      WITH ins AS (
+        INSERT INTO jobs ${columns} VALUES ${values(job)}
+        ON CONFLICT ${target} DO NOTHING
+        RETURNING id
+      )
+      SELECT id, pg_notify(${jobQueuedChannel}, id::text) FROM ins
+    `,
+  )
+  return row?.id
+}
+
+/**
+ * Finds the pending job of a scope and locks it until the end of the transaction, so that it
+ * cannot be claimed before the data of the joining request is committed.
+ */
+export async function lockPendingJob(
+  tx: Db,
+  job: NewJob,
+  rule: DedupRule,
+): Promise<number | undefined> {
+  const scopeValue: Record<string, number | null> = {
+    institution_id: job.institutionId,
+    module_type_id: job.moduleTypeId,
+    data_entry_type_id: job.dataEntryTypeId ?? null,
+    year: job.year,
+  }
+  const conditions = rule.scope.map((c) => sql`${sql.raw(c)} = ${scopeValue[c]}`)
+  const [row] = await rows<{ id: number }>(
+    tx,
+    sql`
+      SELECT id FROM jobs
+      WHERE job_type = ${job.jobType} AND ${sql.raw(pendingPredicate)} AND ${sql.join(conditions, sql` AND `)}
+      FOR NO KEY UPDATE
+    `,
+  )
+  return row?.id
+}
+
+/** Records that a job counts for a pipeline (its own, or one that joined it). */
+export async function linkJobToPipeline(tx: Db, pipelineId: number, jobId: number): Promise<void> {
+  await rows(
+    tx,
+    sql`
+      INSERT INTO pipeline_jobs (pipeline_id, job_id) VALUES (${pipelineId}, ${jobId})
+      ON CONFLICT DO NOTHING RETURNING job_id
+    `,
+  )
+}
+
+export interface NewPipeline {
+  institutionId: number
+  kind: 'data' | 'factors' | 'reference' | 'recalculation' | 'seed'
+  moduleTypeId: number
+  dataEntryTypeId: number | null
+  year: number
+  createdBy: number | null
+}
+
+export async function insertPipeline(tx: Db, p: NewPipeline): Promise<number> {
+  const progress = {
+    phase: 1,
+    phasesTotal: 3,
+    phaseLabel: 'Inserting data',
+    done: false,
+    hasError: false,
+    processed: 0,
+    total: null,
+  }
+  const [row] = await rows<{ id: number }>(
+    tx,
+    sql`
+      INSERT INTO pipelines (institution_id, kind, module_type_id, data_entry_type_id, year, created_by, progress)
+      VALUES (${p.institutionId}, ${p.kind}, ${p.moduleTypeId}, ${p.dataEntryTypeId}, ${p.year}, ${p.createdBy},
+              ${JSON.stringify(progress)}::jsonb)
+      RETURNING id
+    `,
+  )
+  return row!.id
+}

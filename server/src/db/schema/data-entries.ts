@@ -1,0 +1,36 @@
+import { bigserial, index, integer, jsonb, numeric, pgTable, text } from 'drizzle-orm/pg-core'
+import { institutions } from './institutions.ts'
+import { jobs } from './jobs.ts'
+import { units } from './units.ts'
+
+/** Activity data, one row per entry, with its emission once computed. */
+export const dataEntries = pgTable(
+  'data_entries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    institutionId: integer('institution_id')
+      .notNull()
+      .references(() => institutions.id),
+    unitId: integer('unit_id')
+      .notNull()
+      .references(() => units.id),
+    moduleTypeId: integer('module_type_id').notNull(),
+    dataEntryTypeId: integer('data_entry_type_id').notNull(),
+    year: integer('year').notNull(),
+    source: text('source', { enum: ['csv', 'api', 'seed'] }).notNull(),
+    /** Job that stored the entry. */
+    jobId: integer('job_id')
+      .notNull()
+      .references(() => jobs.id),
+    /** Parsed columns; an override sits under the reserved key `$kg_co2eq`. */
+    data: jsonb('data').$type<Record<string, string | number>>().notNull(),
+    /** Effective emission (the override when there is one); null until computed or when impossible. */
+    kgCo2eq: numeric('kg_co2eq'),
+    /** computed, override, or why there is no emission. */
+    emissionCode: text('emission_code'),
+    emissionMessage: text('emission_message'),
+  },
+  (t) => [
+    index('data_entries_scope_idx').on(t.institutionId, t.moduleTypeId, t.dataEntryTypeId, t.year),
+  ],
+)

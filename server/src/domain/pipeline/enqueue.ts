@@ -1,0 +1,111 @@
+import type { IngestionMethod, JobType, TargetType } from '@carbon-sync/shared'
+import type { Db } from '../../db/client.ts'
+import { dedupRules } from '../../db/dedup-rules.ts'
+import {
+  insertJob,
+  insertJobUnlessPending,
+  insertPipeline,
+  linkJobToPipeline,
+  lockPendingJob,
+  type NewJob,
+  type NewPipeline,
+} from '../../db/queries/enqueue-job.ts'
+import { appendJobEvent } from '../../db/queries/job-events.ts'
+import type { JobMeta } from '../../db/schema/jobs.ts'
+import { refreshPipelinesOfJobs } from './refresh-pipelines.ts'
+
+/** What a caller asks for; the pipeline, tenant and parent come from the context. */
+export interface JobRequest {
+  jobType: JobType
+  moduleTypeId: number
+  dataEntryTypeId: number | null
+  year: number
+  targetType: TargetType
+  ingestionMethod: IngestionMethod
+  uploadId?: number | null
+  retryOf?: number | null
+  meta?: JobMeta
+}
+
+export interface RequestContext {
+  pipelineId: number
+  institutionId: number
+  createdBy: number | null
+  parentJobId: number | null
+}
+
+/**
+ * Adds a job to a pipeline, or joins the pending job of the same scope (SPEC §5.3).
+ *
+ * A deduplicated request first tries to insert; the partial unique index refuses it if a
+ * pending job of the scope exists, and the request then locks and joins that job. If that job
+ * was claimed in between (it is no longer pending), the loop inserts again: a job running on
+ * older data thus always gets one pending follow-up, and no update is lost.
+ */
+export async function requestJob(
+  tx: Db,
+  ctx: RequestContext,
+  req: JobRequest,
+): Promise<{ jobId: number; joined: boolean }> {
+  const job: NewJob = {
+    pipelineId: ctx.pipelineId,
+    parentJobId: ctx.parentJobId,
+    retryOf: req.retryOf ?? null,
+    jobType: req.jobType,
+    institutionId: ctx.institutionId,
+    moduleTypeId: req.moduleTypeId,
+    dataEntryTypeId: req.dataEntryTypeId,
+    year: req.year,
+    targetType: req.targetType,
+    ingestionMethod: req.ingestionMethod,
+    uploadId: req.uploadId ?? null,
+    createdBy: ctx.createdBy,
+    meta: req.meta ?? {},
+  }
+  const rule = dedupRules[req.jobType]
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const id = rule ? await insertJobUnlessPending(tx, job, rule) : await insertJob(tx, job)
+    if (id !== undefined) {
+      await linkJobToPipeline(tx, ctx.pipelineId, id)
+      await appendJobEvent(tx, {
+        jobId: id,
+        pipelineId: ctx.pipelineId,
+        institutionId: ctx.institutionId,
+        state: 'QUEUED',
+        message: req.retryOf
+          ? `retry of job ${req.retryOf}`
+          : ctx.parentJobId
+            ? `after job ${ctx.parentJobId}`
+            : 'queued',
+      })
+      return { jobId: id, joined: false }
+    }
+    const pending = await lockPendingJob(tx, job, rule!)
+    if (pending !== undefined) {
+      await linkJobToPipeline(tx, ctx.pipelineId, pending)
+      return { jobId: pending, joined: true }
+    }
+  }
+  throw new Error(`could not enqueue ${req.jobType}: the pending job of its scope kept changing`)
+}
+
+/** Creates a pipeline with its root job, and derives its first state. */
+export async function createPipeline(
+  tx: Db,
+  pipeline: NewPipeline,
+  root: JobRequest,
+): Promise<{ pipelineId: number; jobId: number; joined: boolean }> {
+  const pipelineId = await insertPipeline(tx, pipeline)
+  const { jobId, joined } = await requestJob(
+    tx,
+    {
+      pipelineId,
+      institutionId: pipeline.institutionId,
+      createdBy: pipeline.createdBy,
+      parentJobId: null,
+    },
+    root,
+  )
+  await refreshPipelinesOfJobs(tx, [jobId], [], [pipelineId])
+  return { pipelineId, jobId, joined }
+}

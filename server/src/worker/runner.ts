@@ -1,0 +1,420 @@
+import { sql } from 'drizzle-orm'
+import type { JobType } from '@carbon-sync/shared'
+import type { Config } from '../config.ts'
+import { firstRow, type Database, type Db } from '../db/client.ts'
+import { claimJob } from '../db/queries/claim-job.ts'
+import { jobQueuedChannel } from '../db/queries/enqueue-job.ts'
+import { heartbeatJob } from '../db/queries/heartbeat-job.ts'
+import { releaseOwnedJob } from '../db/queries/release-owned-job.ts'
+import type { JobRow } from '../db/rows.ts'
+import {
+  finishInTransaction,
+  PreemptedError,
+  type JobOutcome,
+} from '../domain/pipeline/finish-job.ts'
+import {
+  JobAbort,
+  throwIfAborted,
+  type JobContext,
+  type JobHandler,
+} from '../domain/pipeline/job-context.ts'
+import { refreshPipelinesOfJobs } from '../domain/pipeline/refresh-pipelines.ts'
+import type { Logger } from '../log.ts'
+import type { Metrics } from '../metrics.ts'
+import { newPodId } from './pod-id.ts'
+import { ProgressWriter } from './progress-writer.ts'
+import { Reaper } from './reaper.ts'
+
+/**
+ * The worker of one process: `WORKER_CONCURRENCY` slots, each looping
+ *   idle (asleep until NOTIFY or the poll interval) -> claim -> run -> idle
+ * until stop().
+ *
+ * Invariants
+ * - Every write to a claimed job says `AND locked_by = pod AND state = 'RUNNING'` (fencing).
+ * - A job's effects commit only with its FINISHED compare-and-set, in one transaction.
+ * - A handler is aborted (its transaction rolls back) when a heartbeat finds the job lost or
+ *   cancel requested, after 3 consecutive heartbeat failures, or when shutdown grace runs out.
+ *
+ * Timeouts
+ * - HEARTBEAT_INTERVAL_MS (5 s): how often a running job proves its pod alive.
+ * - STALE_AFTER_MS (30 s, checked > 3 x heartbeat at start): a pod cut off from the database
+ *   gives up after 3 failed beats, before any other pod may reclaim its job.
+ * - POLL_INTERVAL_MS (1 s): a claim attempt even without NOTIFY (missed notification, lost
+ *   LISTEN connection). NOTIFY makes the usual pickup immediate.
+ */
+export interface WorkerOptions {
+  database: Database
+  config: Config
+  log: Logger
+  metrics?: Metrics
+  handlers: Partial<Record<JobType, JobHandler>>
+  pod?: string
+}
+
+const transientCodes = new Set([
+  '40001',
+  '40P01',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '08000',
+  '08003',
+  '08006',
+])
+const transientErrnos = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'CONNECTION_CLOSED',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+])
+
+/** A database error worth another attempt (lost connection, deadlock, serialization). */
+export function isTransientError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && (transientCodes.has(code) || transientErrnos.has(code)))
+      return true
+    e = (e as { cause?: unknown }).cause
+  }
+  return false
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: unknown }).cause
+    return cause instanceof Error && cause.message && !error.message.includes(cause.message)
+      ? `${error.message}: ${cause.message}`
+      : error.message
+  }
+  return String(error)
+}
+
+export class Worker {
+  readonly pod: string
+  private readonly database: Database
+  private readonly config: Config
+  private readonly log: Logger
+  private readonly metrics: Metrics | undefined
+  private readonly handlers: Partial<Record<JobType, JobHandler>>
+  private readonly running = new Map<number, { controller: AbortController; done: Promise<void> }>()
+  private readonly sleepers = new Set<() => void>()
+  private readonly reaper: Reaper
+  private slots: Promise<void>[] = []
+  private stopping = false
+  private unlisten: (() => Promise<void>) | undefined
+
+  constructor(options: WorkerOptions) {
+    this.database = options.database
+    this.config = options.config
+    this.log = options.log.child({ component: 'worker' })
+    this.metrics = options.metrics
+    this.handlers = options.handlers
+    this.pod = options.pod ?? newPodId()
+    this.reaper = new Reaper(this.database, this.config, this.log, this.pod)
+  }
+
+  async start(): Promise<void> {
+    this.unlisten = await this.database
+      .listen(jobQueuedChannel, () => this.notify())
+      .catch((error: unknown) => {
+        this.log.warn('LISTEN failed; polling only', { error })
+        return undefined
+      })
+    this.reaper.start()
+    for (let i = 0; i < this.config.WORKER_CONCURRENCY; i++) this.slots.push(this.slotLoop())
+    this.log.info('worker started', { pod: this.pod, concurrency: this.config.WORKER_CONCURRENCY })
+  }
+
+  /** Wakes idle slots: a job may be claimable. */
+  notify(): void {
+    for (const wake of this.sleepers) wake()
+    this.sleepers.clear()
+  }
+
+  /** Ids of the jobs this pod is running. */
+  runningJobIds(): number[] {
+    return [...this.running.keys()]
+  }
+
+  /**
+   * Graceful stop: no more claims; running jobs get `graceMs` to finish, then are aborted,
+   * roll back, and go back to the queue for another pod.
+   */
+  async stop(graceMs = this.config.SHUTDOWN_GRACE_MS): Promise<void> {
+    if (this.stopping) return
+    this.stopping = true
+    this.notify()
+    await this.reaper.stop()
+    const all = Promise.all([...this.running.values()].map((r) => r.done))
+    const timer = new Promise<'timeout'>((resolve) =>
+      setTimeout(() => resolve('timeout'), graceMs).unref(),
+    )
+    if ((await Promise.race([all.then(() => 'done' as const), timer])) === 'timeout') {
+      for (const r of this.running.values()) {
+        r.controller.abort(new JobAbort('shutdown', 'the worker is shutting down'))
+      }
+    }
+    await all
+    await Promise.all(this.slots)
+    await this.unlisten?.().catch(() => {})
+    this.log.info('worker stopped', { pod: this.pod })
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer)
+        this.sleepers.delete(wake)
+        resolve()
+      }
+      const timer = setTimeout(wake, ms)
+      this.sleepers.add(wake)
+    })
+  }
+
+  private async slotLoop(): Promise<void> {
+    while (!this.stopping) {
+      let job: JobRow | undefined
+      try {
+        job = await this.claim()
+      } catch (error) {
+        this.log.warn('claim failed', { error: messageOf(error) })
+      }
+      if (this.stopping && job) {
+        await this.release(job, true, 0, 'released at shutdown')
+        break
+      }
+      if (!job) {
+        if (!this.stopping) await this.sleep(this.config.POLL_INTERVAL_MS)
+        continue
+      }
+      const controller = new AbortController()
+      const done = this.run(job, controller)
+      this.running.set(job.id, { controller, done })
+      await done
+      this.running.delete(job.id)
+    }
+  }
+
+  private async claim(): Promise<JobRow | undefined> {
+    return this.database.control.transaction(async (tx) => {
+      const job = await claimJob(tx, this.pod)
+      if (!job) return undefined
+      await refreshPipelinesOfJobs(tx, [job.id])
+      const latency = await firstRow<{ s: number }>(
+        tx,
+        sql`SELECT extract(epoch FROM now() - greatest(${job.runAfter}::timestamptz, ${job.createdAt}::timestamptz))::float8 AS s`,
+      )
+      if (latency) this.metrics?.claimLatency.observe(Math.max(0, latency.s))
+      return job
+    })
+  }
+
+  private async run(job: JobRow, controller: AbortController): Promise<void> {
+    const log = this.log.child({ jobId: job.id, jobType: job.jobType, pipelineId: job.pipelineId })
+    const started = performance.now()
+    const handler = this.handlers[job.jobType]
+    const heartbeat = this.startHeartbeat(job, controller, log)
+    const progress = new ProgressWriter(
+      this.database,
+      job,
+      this.pod,
+      this.config.PROGRESS_INTERVAL_MS,
+      log,
+    )
+    let finishCalled = false
+    const ctx: JobContext = {
+      job,
+      pod: this.pod,
+      signal: controller.signal,
+      database: this.database,
+      config: this.config,
+      log,
+      progress: (processed, total) => progress.report(processed, total),
+      finish: async (effects) => {
+        if (finishCalled) throw new Error('finish called twice')
+        finishCalled = true
+        // PGlite has one connection: a progress write queued behind the finishing transaction
+        // would never run before it ends, so progress stops before it starts.
+        if (this.database.engine === 'pglite') await progress.stop()
+        throwIfAborted(controller.signal)
+        let result: JobOutcome | undefined
+        await this.database.db.transaction(async (tx) => {
+          const detach = await this.cancelQueryOnAbort(tx, controller.signal)
+          try {
+            const outcome = await effects(tx)
+            throwIfAborted(controller.signal)
+            await progress.stop()
+            await finishInTransaction(tx, job, this.pod, outcome)
+            result = outcome
+          } finally {
+            detach()
+          }
+        })
+        if (result) {
+          this.metrics?.jobsFinished.inc({ job_type: job.jobType, result: result.result })
+          this.metrics?.jobDuration.observe(
+            { job_type: job.jobType },
+            (performance.now() - started) / 1000,
+          )
+          log.info('job finished', { result: result.result, message: result.message })
+        }
+      },
+    }
+    try {
+      if (!handler) throw new Error(`no handler for job type ${job.jobType} in this process`)
+      await handler(ctx)
+      if (!finishCalled)
+        throw new Error(`the ${job.jobType} handler returned without finishing the job`)
+    } catch (error) {
+      await this.handleFailure(job, error, controller.signal, log)
+    } finally {
+      heartbeat.stop()
+      await progress.stop()
+    }
+  }
+
+  private async handleFailure(
+    job: JobRow,
+    error: unknown,
+    signal: AbortSignal,
+    log: Logger,
+  ): Promise<void> {
+    const reason = signal.aborted && signal.reason instanceof JobAbort ? signal.reason : undefined
+    if (error instanceof PreemptedError || reason?.kind === 'lost') {
+      log.warn('job lost to another pod; rolled back', { error: messageOf(error) })
+      return
+    }
+    if (reason?.kind === 'unreachable') {
+      log.error('database unreachable; job abandoned to the reclaim', { error: messageOf(error) })
+      return
+    }
+    if (reason?.kind === 'shutdown') {
+      await this.release(job, true, 0, 'released at shutdown')
+      return
+    }
+    if (reason?.kind === 'cancel') {
+      await this.finishWithoutEffects(
+        job,
+        { result: 'CANCELLED', message: 'cancelled by an admin' },
+        log,
+      )
+      return
+    }
+    if (isTransientError(error) && job.attempts < job.maxAttempts) {
+      log.warn('transient failure; job requeued', { error: messageOf(error) })
+      await this.release(job, false, 1000 * job.attempts, `retrying after: ${messageOf(error)}`)
+      return
+    }
+    log.error('job failed', {
+      error: messageOf(error),
+      stack: error instanceof Error ? error.stack : undefined,
+    })
+    await this.finishWithoutEffects(job, { result: 'ERROR', message: messageOf(error) }, log)
+  }
+
+  private async finishWithoutEffects(job: JobRow, outcome: JobOutcome, log: Logger): Promise<void> {
+    try {
+      await this.database.control.transaction((tx) =>
+        finishInTransaction(tx, job, this.pod, outcome),
+      )
+      this.metrics?.jobsFinished.inc({ job_type: job.jobType, result: outcome.result })
+    } catch (error) {
+      log.warn('could not record the end of the job; the reclaim will', { error: messageOf(error) })
+    }
+  }
+
+  private async release(
+    job: JobRow,
+    refundAttempt: boolean,
+    delayMs: number,
+    message: string,
+  ): Promise<void> {
+    try {
+      await this.database.control.transaction(async (tx) => {
+        const released = await releaseOwnedJob(tx, job.id, this.pod, {
+          refundAttempt,
+          delayMs,
+          message,
+        })
+        if (released) await refreshPipelinesOfJobs(tx, [job.id])
+      })
+    } catch (error) {
+      this.log.warn('could not release job; the reclaim will', {
+        jobId: job.id,
+        error: messageOf(error),
+      })
+    }
+  }
+
+  private startHeartbeat(job: JobRow, controller: AbortController, log: Logger): { stop(): void } {
+    let failures = 0
+    let stopped = false
+    let timer: NodeJS.Timeout | undefined
+    const interval = this.config.HEARTBEAT_INTERVAL_MS
+    // On PostgreSQL a beat that hangs counts as failed; on PGlite a beat only waits for the
+    // single connection (a transaction in progress), which is not a failure.
+    const timeoutMs = this.database.engine === 'postgres' ? Math.min(interval, 5000) : undefined
+    const beat = async () => {
+      if (stopped) return
+      try {
+        const outcome = await withTimeout(
+          heartbeatJob(this.database.control, job.id, this.pod),
+          timeoutMs,
+        )
+        failures = 0
+        if (stopped) return
+        if (outcome === 'lost')
+          controller.abort(new JobAbort('lost', `job ${job.id} was taken from this pod`))
+        if (outcome === 'cancel_requested')
+          controller.abort(new JobAbort('cancel', `job ${job.id} cancelled by an admin`))
+      } catch (error) {
+        failures++
+        log.warn('heartbeat failed', { failures, error: messageOf(error) })
+        if (failures >= 3) {
+          controller.abort(new JobAbort('unreachable', `3 heartbeats of job ${job.id} failed`))
+        }
+      }
+      if (!stopped && !controller.signal.aborted) timer = setTimeout(beat, interval)
+    }
+    timer = setTimeout(beat, interval)
+    return {
+      stop() {
+        stopped = true
+        clearTimeout(timer)
+      },
+    }
+  }
+
+  /**
+   * On PostgreSQL a single long statement (an UPDATE of a million rows) would not notice an
+   * abort until it ends; cancelling the backend ends it now, and the transaction rolls back.
+   */
+  private async cancelQueryOnAbort(tx: Db, signal: AbortSignal): Promise<() => void> {
+    if (this.database.engine !== 'postgres') return () => {}
+    const row = await firstRow<{ pid: number }>(tx, sql`SELECT pg_backend_pid() AS pid`)
+    if (!row) return () => {}
+    const onAbort = () => {
+      void this.database.control.execute(sql`SELECT pg_cancel_backend(${row.pid})`).catch(() => {})
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    return () => signal.removeEventListener('abort', onAbort)
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number | undefined): Promise<T> {
+  if (ms === undefined) return promise
+  let timer: NodeJS.Timeout
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
+    }),
+  ]).finally(() => clearTimeout(timer))
+}

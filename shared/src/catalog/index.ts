@@ -1,0 +1,7 @@
+export * from './columns.ts'
+export * from './emissions.ts'
+export * from './formats.ts'
+export * from './geo.ts'
+export * from './modules.ts'
+export * from './registry.ts'
+export * from './templates.ts'

@@ -1,0 +1,11 @@
+export {
+  CsvFormatError,
+  parseCsvText,
+  readCsv,
+  type CsvDelimiter,
+  type CsvFormatErrorCode,
+  type CsvReadOptions,
+  type CsvReadSummary,
+  type CsvRecord,
+} from './read-csv'
+export { escapeFormula, formatCsvRow } from './write-csv'
