@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import type { Config } from '../config.ts'
-import type { Database } from '../db/client.ts'
+import type { Database, Db } from '../db/client.ts'
 import { clearCurrentJob, lockCurrentKey, markJobCurrent } from '../db/queries/current-job.ts'
 import { jobQueuedChannel } from '../db/queries/enqueue-job.ts'
 import { readJobsById } from '../db/queries/read-jobs.ts'
@@ -42,7 +42,12 @@ export class Reaper {
 
   /** One sweep; returns the jobs reclaimed. */
   async sweep(): Promise<{ jobId: number; requeued: boolean }[]> {
-    return this.database.control.transaction(async (tx) => {
+    return this.database.control.transaction((tx) => this.sweepIn(tx))
+  }
+
+  /** One sweep inside the caller's transaction. */
+  async sweepIn(tx: Db): Promise<{ jobId: number; requeued: boolean }[]> {
+    {
       const reclaimed = await reclaimStaleJobs(tx, this.pod, this.config.STALE_AFTER_MS)
       if (reclaimed.length === 0) return reclaimed
       const abandoned = await readJobsById(
@@ -62,7 +67,7 @@ export class Reaper {
         await tx.execute(sql`SELECT pg_notify(${jobQueuedChannel}, 'reclaimed')`)
       this.log.warn('reclaimed stale jobs', { reclaimed })
       return reclaimed
-    })
+    }
   }
 
   async stop(): Promise<void> {

@@ -127,7 +127,8 @@ export class Worker {
         return undefined
       })
     this.reaper.start()
-    for (let i = 0; i < this.config.WORKER_CONCURRENCY; i++) this.slots.push(this.slotLoop())
+    for (let i = 1; i <= this.config.WORKER_CONCURRENCY; i++)
+      this.slots.push(this.slotLoop(`${this.pod}#${i}`))
     this.log.info('worker started', { pod: this.pod, concurrency: this.config.WORKER_CONCURRENCY })
   }
 
@@ -178,16 +179,21 @@ export class Worker {
     })
   }
 
-  private async slotLoop(): Promise<void> {
+  /**
+   * One slot. Its owner id, `pod#n`, is what it writes in `locked_by`: fencing must tell the
+   * slots of one process apart, or a slot that lost a job could finish it after another slot
+   * of the same process claimed it again.
+   */
+  private async slotLoop(owner: string): Promise<void> {
     while (!this.stopping) {
       let job: JobRow | undefined
       try {
-        job = await this.claim()
+        job = await this.claim(owner)
       } catch (error) {
         this.log.warn('claim failed', { error: messageOf(error) })
       }
       if (this.stopping && job) {
-        await this.release(job, true, 0, 'released at shutdown')
+        await this.release(job, owner, true, 0, 'released at shutdown')
         break
       }
       if (!job) {
@@ -195,16 +201,16 @@ export class Worker {
         continue
       }
       const controller = new AbortController()
-      const done = this.run(job, controller)
+      const done = this.run(job, owner, controller)
       this.running.set(job.id, { controller, done })
       await done
       this.running.delete(job.id)
     }
   }
 
-  private async claim(): Promise<JobRow | undefined> {
+  private async claim(owner: string): Promise<JobRow | undefined> {
     return this.database.control.transaction(async (tx) => {
-      const job = await claimJob(tx, this.pod)
+      const job = await claimJob(tx, owner)
       if (!job) return undefined
       await refreshPipelinesOfJobs(tx, [job.id])
       const latency = await firstRow<{ s: number }>(
@@ -216,22 +222,22 @@ export class Worker {
     })
   }
 
-  private async run(job: JobRow, controller: AbortController): Promise<void> {
+  private async run(job: JobRow, owner: string, controller: AbortController): Promise<void> {
     const log = this.log.child({ jobId: job.id, jobType: job.jobType, pipelineId: job.pipelineId })
     const started = performance.now()
     const handler = this.handlers[job.jobType]
-    const heartbeat = this.startHeartbeat(job, controller, log)
+    const heartbeat = this.startHeartbeat(job, owner, controller, log)
     const progress = new ProgressWriter(
       this.database,
       job,
-      this.pod,
+      owner,
       this.config.PROGRESS_INTERVAL_MS,
       log,
     )
     let finishCalled = false
     const ctx: JobContext = {
       job,
-      pod: this.pod,
+      pod: owner,
       signal: controller.signal,
       database: this.database,
       config: this.config,
@@ -251,7 +257,7 @@ export class Worker {
             const outcome = await effects(tx)
             throwIfAborted(controller.signal)
             await progress.stop()
-            await finishInTransaction(tx, job, this.pod, outcome)
+            await finishInTransaction(tx, job, owner, outcome)
             result = outcome
           } finally {
             detach()
@@ -273,7 +279,7 @@ export class Worker {
       if (!finishCalled)
         throw new Error(`the ${job.jobType} handler returned without finishing the job`)
     } catch (error) {
-      await this.handleFailure(job, error, controller.signal, log)
+      await this.handleFailure(job, owner, error, controller.signal, log)
     } finally {
       heartbeat.stop()
       await progress.stop()
@@ -282,6 +288,7 @@ export class Worker {
 
   private async handleFailure(
     job: JobRow,
+    owner: string,
     error: unknown,
     signal: AbortSignal,
     log: Logger,
@@ -296,12 +303,13 @@ export class Worker {
       return
     }
     if (reason?.kind === 'shutdown') {
-      await this.release(job, true, 0, 'released at shutdown')
+      await this.release(job, owner, true, 0, 'released at shutdown')
       return
     }
     if (reason?.kind === 'cancel') {
       await this.finishWithoutEffects(
         job,
+        owner,
         { result: 'CANCELLED', message: 'cancelled by an admin' },
         log,
       )
@@ -309,21 +317,30 @@ export class Worker {
     }
     if (isTransientError(error) && job.attempts < job.maxAttempts) {
       log.warn('transient failure; job requeued', { error: messageOf(error) })
-      await this.release(job, false, 1000 * job.attempts, `retrying after: ${messageOf(error)}`)
+      await this.release(
+        job,
+        owner,
+        false,
+        1000 * job.attempts,
+        `retrying after: ${messageOf(error)}`,
+      )
       return
     }
     log.error('job failed', {
       error: messageOf(error),
       stack: error instanceof Error ? error.stack : undefined,
     })
-    await this.finishWithoutEffects(job, { result: 'ERROR', message: messageOf(error) }, log)
+    await this.finishWithoutEffects(job, owner, { result: 'ERROR', message: messageOf(error) }, log)
   }
 
-  private async finishWithoutEffects(job: JobRow, outcome: JobOutcome, log: Logger): Promise<void> {
+  private async finishWithoutEffects(
+    job: JobRow,
+    owner: string,
+    outcome: JobOutcome,
+    log: Logger,
+  ): Promise<void> {
     try {
-      await this.database.control.transaction((tx) =>
-        finishInTransaction(tx, job, this.pod, outcome),
-      )
+      await this.database.control.transaction((tx) => finishInTransaction(tx, job, owner, outcome))
       this.metrics?.jobsFinished.inc({ job_type: job.jobType, result: outcome.result })
     } catch (error) {
       log.warn('could not record the end of the job; the reclaim will', { error: messageOf(error) })
@@ -332,13 +349,14 @@ export class Worker {
 
   private async release(
     job: JobRow,
+    owner: string,
     refundAttempt: boolean,
     delayMs: number,
     message: string,
   ): Promise<void> {
     try {
       await this.database.control.transaction(async (tx) => {
-        const released = await releaseOwnedJob(tx, job.id, this.pod, {
+        const released = await releaseOwnedJob(tx, job.id, owner, {
           refundAttempt,
           delayMs,
           message,
@@ -353,7 +371,12 @@ export class Worker {
     }
   }
 
-  private startHeartbeat(job: JobRow, controller: AbortController, log: Logger): { stop(): void } {
+  private startHeartbeat(
+    job: JobRow,
+    owner: string,
+    controller: AbortController,
+    log: Logger,
+  ): { stop(): void } {
     let failures = 0
     let stopped = false
     let timer: NodeJS.Timeout | undefined
@@ -365,7 +388,7 @@ export class Worker {
       if (stopped) return
       try {
         const outcome = await withTimeout(
-          heartbeatJob(this.database.control, job.id, this.pod),
+          heartbeatJob(this.database.control, job.id, owner),
           timeoutMs,
         )
         failures = 0

@@ -103,3 +103,12 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, 20))
   }
 }
+
+/** A promise with its resolve function, to hold a handler at a chosen point. */
+export function gate(): { promise: Promise<void>; open(): void } {
+  let open!: () => void
+  const promise = new Promise<void>((resolve) => {
+    open = resolve
+  })
+  return { promise, open }
+}

@@ -4,7 +4,7 @@ import { toJobRow, type JobRow } from '../rows.ts'
 
 /**
  * Claims the oldest runnable QUEUED job for `pod`, in one statement: the row is picked with
- * FOR UPDATE SKIP LOCKED so that concurrent claimers never wait on each other and never
+ * FOR NO KEY UPDATE SKIP LOCKED so that concurrent claimers never wait on each other and never
  * claim the same job, then set RUNNING with a fresh heartbeat and one more attempt, and the
  * transition is appended to job_events.
  */
@@ -17,7 +17,7 @@ export async function claimJob(tx: Db, pod: string): Promise<JobRow | undefined>
         WHERE state = 'QUEUED' AND run_after <= now()
         ORDER BY run_after, id
         LIMIT 1
-        FOR UPDATE SKIP LOCKED
+        FOR NO KEY UPDATE SKIP LOCKED
       ), claimed AS (
         UPDATE jobs j
         SET state = 'RUNNING', locked_by = ${pod}, locked_at = now(), heartbeat_at = now(),

@@ -5,6 +5,8 @@ import { rows, type Db } from '../client.ts'
  * Returns RUNNING jobs whose heartbeat is older than the stale window to QUEUED (attempts
  * kept), or finishes them as ERROR when their attempts are used up. Rows locked by a
  * finishing transaction are skipped: that job is being finished by its owner right now.
+ * The lock is NO KEY UPDATE, not UPDATE: a job's own effects reference its row (foreign
+ * keys take KEY SHARE), and those must not hide a stale job from the sweep.
  */
 export async function reclaimStaleJobs(
   tx: Db,
@@ -18,7 +20,7 @@ export async function reclaimStaleJobs(
         SELECT id FROM jobs
         WHERE state = 'RUNNING' AND heartbeat_at < now() - make_interval(secs => ${staleAfterMs / 1000})
         ORDER BY id
-        FOR UPDATE SKIP LOCKED
+        FOR NO KEY UPDATE SKIP LOCKED
       ), requeued AS (
         UPDATE jobs j
         SET state = 'QUEUED', locked_by = NULL, locked_at = NULL, heartbeat_at = NULL,

@@ -1,0 +1,57 @@
+import { sql } from 'drizzle-orm'
+import type { Scope } from '../../domain/auth/scope.ts'
+import { rows, type Db } from '../client.ts'
+import { toJobRow, type JobRow } from '../rows.ts'
+
+/** A job of the caller's institution, or undefined. */
+export async function findJob(db: Db, scope: Scope, id: number): Promise<JobRow | undefined> {
+  const [row] = await rows<Record<string, unknown>>(
+    db,
+    sql`SELECT * FROM jobs WHERE id = ${id} AND institution_id = ${scope.institutionId}`,
+  )
+  return row ? toJobRow(row) : undefined
+}
+
+/** The same, locking the row for the rest of the transaction. */
+export async function lockJob(tx: Db, scope: Scope, id: number): Promise<JobRow | undefined> {
+  const [row] = await rows<Record<string, unknown>>(
+    tx,
+    sql`SELECT * FROM jobs WHERE id = ${id} AND institution_id = ${scope.institutionId} FOR NO KEY UPDATE`,
+  )
+  return row ? toJobRow(row) : undefined
+}
+
+/** Jobs of one of the caller's pipelines (own and joined), oldest first. */
+export async function jobsOfPipeline(db: Db, scope: Scope, pipelineId: number): Promise<JobRow[]> {
+  const found = await rows<Record<string, unknown>>(
+    db,
+    sql`
+      SELECT j.* FROM pipeline_jobs pj
+      JOIN pipelines p ON p.id = pj.pipeline_id
+      JOIN jobs j ON j.id = pj.job_id
+      WHERE pj.pipeline_id = ${pipelineId} AND p.institution_id = ${scope.institutionId}
+        AND j.institution_id = ${scope.institutionId}
+      ORDER BY j.id
+    `,
+  )
+  return found.map(toJobRow)
+}
+
+/** Locks the unfinished jobs of one of the caller's pipelines, in id order. */
+export async function lockUnfinishedJobsOfPipeline(
+  tx: Db,
+  scope: Scope,
+  pipelineId: number,
+): Promise<JobRow[]> {
+  const found = await rows<Record<string, unknown>>(
+    tx,
+    sql`
+      SELECT j.* FROM jobs j
+      WHERE j.institution_id = ${scope.institutionId} AND j.state <> 'FINISHED'
+        AND j.id IN (SELECT job_id FROM pipeline_jobs WHERE pipeline_id = ${pipelineId})
+      ORDER BY j.id
+      FOR NO KEY UPDATE
+    `,
+  )
+  return found.map(toJobRow)
+}

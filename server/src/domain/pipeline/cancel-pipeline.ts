@@ -1,0 +1,62 @@
+import type { Database } from '../../db/client.ts'
+import {
+  cancelPendingJobs,
+  markPipelineCancelRequested,
+  requestJobCancel,
+  unlinkJoinedJobs,
+} from '../../db/queries/cancel-jobs.ts'
+import { clearCurrentJob, lockCurrentKey, markJobCurrent } from '../../db/queries/current-job.ts'
+import { lockUnfinishedJobsOfPipeline } from '../../db/scoped/jobs.ts'
+import { findPipeline } from '../../db/scoped/pipelines.ts'
+import { found } from '../access.ts'
+import type { Scope } from '../auth/scope.ts'
+import { Conflict } from '../errors.ts'
+import { currentKeyOf } from './finish-job.ts'
+import { refreshPipelines } from './refresh-pipelines.ts'
+
+/**
+ * An admin's cancel (SPEC §5.6): pending jobs of the pipeline end CANCELLED at once; a
+ * running one is asked to stop and its pod aborts at its next heartbeat, rolls back and
+ * finishes it CANCELLED. Jobs the pipeline only joined belong to other pipelines too: they
+ * are left alone and no longer count for this one. Nothing chains after a cancel.
+ */
+export async function cancelPipeline(
+  database: Database,
+  scope: Scope,
+  pipelineId: number,
+): Promise<void> {
+  await found(
+    database.db,
+    scope,
+    'pipelines',
+    pipelineId,
+    await findPipeline(database.db, scope, pipelineId),
+  )
+  await database.db.transaction(async (tx) => {
+    // Locking the unfinished jobs first keeps them from finishing under us, and keeps the
+    // lock order of every transaction: jobs, then pipelines.
+    const unfinished = await lockUnfinishedJobsOfPipeline(tx, scope, pipelineId)
+    if (unfinished.length === 0) throw new Conflict(`Pipeline ${pipelineId} has already ended`)
+    const own = unfinished.filter((j) => j.pipelineId === pipelineId)
+    const joined = unfinished.filter((j) => j.pipelineId !== pipelineId)
+    const pending = own.filter((j) => j.state === 'NOT_STARTED' || j.state === 'QUEUED')
+    const cancelled = await cancelPendingJobs(
+      tx,
+      pending.map((j) => j.id),
+      'cancelled by an admin',
+    )
+    for (const job of pending.filter((j) => cancelled.includes(j.id))) {
+      await lockCurrentKey(tx, currentKeyOf(job))
+      await clearCurrentJob(tx, currentKeyOf(job), job.id)
+      await markJobCurrent(tx, job.id)
+    }
+    for (const job of own.filter((j) => j.state === 'RUNNING')) await requestJobCancel(tx, job.id)
+    await unlinkJoinedJobs(
+      tx,
+      pipelineId,
+      joined.map((j) => j.id),
+    )
+    await markPipelineCancelRequested(tx, pipelineId)
+    await refreshPipelines(tx, [pipelineId])
+  })
+}

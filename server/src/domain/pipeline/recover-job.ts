@@ -1,0 +1,72 @@
+import { sql } from 'drizzle-orm'
+import type { Config } from '../../config.ts'
+import { firstRow, type Database } from '../../db/client.ts'
+import { finishStaleJobAsError } from '../../db/queries/cancel-jobs.ts'
+import { clearCurrentJob, lockCurrentKey, markJobCurrent } from '../../db/queries/current-job.ts'
+import { findJob, lockJob } from '../../db/scoped/jobs.ts'
+import { found } from '../access.ts'
+import type { Scope } from '../auth/scope.ts'
+import { Conflict } from '../errors.ts'
+import { requestJob } from './enqueue.ts'
+import { currentKeyOf } from './finish-job.ts'
+import { refreshPipelinesOfJobs } from './refresh-pipelines.ts'
+
+/**
+ * An admin's recover (SPEC §5.6): a job that ended in ERROR, or that is RUNNING with a
+ * heartbeat older than the stale window, gets a new job with the same parameters in the same
+ * pipeline. A stale one is first finished as ERROR; its pod, should it come back, fails its
+ * compare-and-set and commits nothing.
+ */
+export async function recoverJob(
+  database: Database,
+  config: Config,
+  scope: Scope,
+  jobId: number,
+): Promise<{ jobId: number; pipelineId: number }> {
+  await found(database.db, scope, 'jobs', jobId, await findJob(database.db, scope, jobId))
+  return database.db.transaction(async (tx) => {
+    const job = (await lockJob(tx, scope, jobId))!
+    if (job.state === 'RUNNING') {
+      const stale = await firstRow<{ stale: boolean }>(
+        tx,
+        sql`SELECT coalesce(${job.heartbeatAt}::timestamptz < now() - make_interval(secs => ${config.STALE_AFTER_MS / 1000}), true) AS stale`,
+      )
+      if (!stale?.stale)
+        throw new Conflict(`Job ${jobId} is running and its pod is alive; cancel it instead`)
+      await finishStaleJobAsError(tx, job.id, 'recovered by an admin')
+      await lockCurrentKey(tx, currentKeyOf(job))
+      await clearCurrentJob(tx, currentKeyOf(job), job.id)
+      await markJobCurrent(tx, job.id)
+    } else if (!(job.state === 'FINISHED' && job.result === 'ERROR')) {
+      throw new Conflict(
+        `Job ${jobId} is ${job.state}${job.result ? ` ${job.result}` : ''}; only a failed or stuck job can be recovered`,
+      )
+    }
+    const retry = await requestJob(
+      tx,
+      {
+        pipelineId: job.pipelineId,
+        institutionId: job.institutionId,
+        createdBy: scope.userId,
+        parentJobId: job.parentJobId,
+      },
+      {
+        jobType: job.jobType,
+        moduleTypeId: job.moduleTypeId,
+        dataEntryTypeId: job.dataEntryTypeId,
+        year: job.year,
+        targetType: job.targetType,
+        ingestionMethod: job.ingestionMethod,
+        uploadId: job.uploadId,
+        retryOf: job.id,
+        meta: {
+          mode: job.meta.mode,
+          unitId: job.meta.unitId,
+          inlineEmissions: job.meta.inlineEmissions,
+        },
+      },
+    )
+    await refreshPipelinesOfJobs(tx, [job.id, retry.jobId])
+    return { jobId: retry.jobId, pipelineId: job.pipelineId }
+  })
+}
