@@ -105,6 +105,7 @@ export class Worker {
   private readonly running = new Map<number, { controller: AbortController; done: Promise<void> }>()
   private readonly sleepers = new Set<() => void>()
   private readonly reaper: Reaper
+  private readonly jobTypes: string[]
   private slots: Promise<void>[] = []
   private stopping = false
   private unlisten: (() => Promise<void>) | undefined
@@ -115,6 +116,7 @@ export class Worker {
     this.log = options.log.child({ component: 'worker' })
     this.metrics = options.metrics
     this.handlers = options.handlers
+    this.jobTypes = Object.keys(options.handlers)
     this.pod = options.pod ?? newPodId()
     this.reaper = new Reaper(this.database, this.config, this.log, this.pod)
   }
@@ -210,7 +212,7 @@ export class Worker {
 
   private async claim(owner: string): Promise<JobRow | undefined> {
     return this.database.control.transaction(async (tx) => {
-      const job = await claimJob(tx, owner)
+      const job = await claimJob(tx, owner, this.jobTypes)
       if (!job) return undefined
       await refreshPipelinesOfJobs(tx, [job.id])
       const latency = await firstRow<{ s: number }>(

@@ -27,7 +27,7 @@ describe('claim', () => {
     const claimed = await Promise.all(
       pods.map((pod) =>
         t.database.db.transaction(async (tx) => {
-          const got = await claimJob(tx, pod)
+          const got = await claimJob(tx, pod, ['aggregation'])
           if (got) await refreshPipelinesOfJobs(tx, [got.id])
           return got ? { pod, id: got.id } : undefined
         }),
@@ -53,7 +53,7 @@ describe('claim', () => {
     await t.database.db.execute(
       sql`UPDATE jobs SET run_after = now() + interval '1 hour' WHERE id = ${jobId}`,
     )
-    const got = await t.database.db.transaction((tx) => claimJob(tx, 'test:1:x'))
+    const got = await t.database.db.transaction((tx) => claimJob(tx, 'test:1:x', ['aggregation']))
     expect(got).toBeUndefined()
   })
 })

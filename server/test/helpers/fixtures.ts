@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm'
+import { makeScope, type Scope } from '../../src/domain/auth/scope.ts'
 import { firstRow, type Db } from '../../src/db/client.ts'
 
 export interface Tenant {
@@ -41,4 +42,19 @@ export async function createTenant(db: Db, name = `Test University ${++counter}`
     userIds[role] = u!.id
   }
   return { institutionId, unitIds, userIds }
+}
+
+/** The scope of one of the tenant's users, as the auth middleware would build it. */
+export function scopeOf(
+  tenant: Tenant,
+  role: 'admin' | 'data_manager' | 'viewer' = 'admin',
+): Scope {
+  return makeScope({
+    userId: tenant.userIds[role],
+    institutionId: tenant.institutionId,
+    unitId: null,
+    role,
+    displayName: role,
+    email: `${role}@test.invalid`,
+  })
 }

@@ -6,15 +6,23 @@ import { toJobRow, type JobRow } from '../rows.ts'
  * Claims the oldest runnable QUEUED job for `pod`, in one statement: the row is picked with
  * FOR NO KEY UPDATE SKIP LOCKED so that concurrent claimers never wait on each other and never
  * claim the same job, then set RUNNING with a fresh heartbeat and one more attempt, and the
- * transition is appended to job_events.
+ * transition is appended to job_events. Only job types the pod has handlers for are claimed.
  */
-export async function claimJob(tx: Db, pod: string): Promise<JobRow | undefined> {
+export async function claimJob(
+  tx: Db,
+  pod: string,
+  jobTypes: readonly string[],
+): Promise<JobRow | undefined> {
+  const types = sql.join(
+    jobTypes.map((t) => sql`${t}`),
+    sql`, `,
+  )
   const [row] = await rows<Record<string, unknown>>(
     tx,
     sql`
       WITH next AS (
         SELECT id FROM jobs
-        WHERE state = 'QUEUED' AND run_after <= now()
+        WHERE state = 'QUEUED' AND run_after <= now() AND job_type IN (${types})
         ORDER BY run_after, id
         LIMIT 1
         FOR NO KEY UPDATE SKIP LOCKED
