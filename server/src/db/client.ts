@@ -41,7 +41,7 @@ export interface Database {
     tx: Db,
     table: string,
     columns: readonly string[],
-    lines: AsyncIterable<string>,
+    lines: AsyncIterable<string> | Iterable<string>,
   ): Promise<void>
   /** Subscribes to a NOTIFY channel; returns the unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>

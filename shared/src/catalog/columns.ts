@@ -45,7 +45,7 @@ export interface RowIssue {
 }
 
 const plainNumber = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
-const isoDate = /^(\d{4})[-/](\d{2})[-/](\d{2})$/
+const isoDate = /^(\d{4})([-/])(\d{2})\2(\d{2})$/
 
 /** Parses a number cell strictly: `.` decimals, no thousands separator, no unit suffix. */
 export function parseNumberCell(raw: string): number | RowIssueWithoutColumn {
@@ -54,16 +54,17 @@ export function parseNumberCell(raw: string): number | RowIssueWithoutColumn {
     const n = Number(s)
     if (Number.isFinite(n)) return n
   }
+  // "1,000" may be a thousand or one with a decimal comma: say so rather than guess.
+  if (/^[+-]?\d{1,3}(?:[,' \u00a0\u202f]\d{3})+(?:\.\d+)?$/.test(s)) {
+    return {
+      code: 'invalid_number',
+      message: `"${raw}" has a thousands separator or a decimal comma; write the number without separators and with a dot for decimals`,
+    }
+  }
   if (/^[+-]?\d+,\d+$/.test(s)) {
     return {
       code: 'invalid_number',
       message: `"${raw}" uses a decimal comma; write ${s.replace(',', '.')}`,
-    }
-  }
-  if (/^[+-]?\d{1,3}(?:[,' \u00a0\u202f]\d{3})+(?:\.\d+)?$/.test(s)) {
-    return {
-      code: 'invalid_number',
-      message: `"${raw}" has a thousands separator; write the number without it`,
     }
   }
   if (/^[+-]?\d+(?:\.\d+)?\s*[a-zA-Z%€$£]+$/.test(s)) {
@@ -85,10 +86,10 @@ export function parseDateCell(raw: string): string | RowIssueWithoutColumn {
   const m = isoDate.exec(raw.trim())
   if (m) {
     const y = Number(m[1])
-    const mo = Number(m[2])
-    const d = Number(m[3])
+    const mo = Number(m[3])
+    const d = Number(m[4])
     const max = mo === 2 && isLeapYear(y) ? 29 : (monthDays[mo - 1] ?? 0)
-    if (mo >= 1 && mo <= 12 && d >= 1 && d <= max) return `${m[1]}-${m[2]}-${m[3]}`
+    if (mo >= 1 && mo <= 12 && d >= 1 && d <= max) return `${m[1]}-${m[3]}-${m[4]}`
   }
   return { code: 'invalid_date', message: `"${raw}" is not a date as YYYY-MM-DD or YYYY/MM/DD` }
 }

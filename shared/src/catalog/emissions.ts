@@ -326,6 +326,15 @@ function processEmissions(inputs: EmissionInputs): Formula {
     const category = str(d, 'category').toLowerCase()
     const factor = byKey.get(`${category}|${str(d, 'subcategory')}`) ?? byKey.get(`${category}|`)
     if (!factor) return missing(`no process factor for ${str(d, 'category')}`)
+    // Quantities are in kg (SPEC §3); a factor counted in another unit cannot apply.
+    const unit = factor.classification['unit'] || 'kg'
+    if (unit !== 'kg') {
+      return {
+        kg: null,
+        code: 'unit_mismatch',
+        message: `the ${str(d, 'category')} factor is per ${unit}; quantities are in kg`,
+      }
+    }
     return { kg: (num(d, 'quantity') ?? 0) * v(factor, 'ef_kg_co2eq_per_unit'), code: 'computed' }
   }
 }

@@ -31,6 +31,8 @@ export const dataEntries = pgTable(
     emissionMessage: text('emission_message'),
   },
   (t) => [
-    index('data_entries_scope_idx').on(t.institutionId, t.moduleTypeId, t.dataEntryTypeId, t.year),
+    // Every reader and writer works on one institution, data-entry type and year (a module is
+    // a list of types), and the recalculation pages through it by id.
+    index('data_entries_scope_idx').on(t.institutionId, t.dataEntryTypeId, t.year, t.id),
   ],
 )

@@ -32,6 +32,10 @@ export interface JobMeta {
   firstErrors?: { row: number; column: string | null; code: string; message: string }[]
   /** Computes emissions inline instead of leaving them to a chained emission_recalc. */
   inlineEmissions?: boolean
+  /** Rough number of rows of the upload, from its line count, for progress. */
+  estimatedRows?: number
+  /** Seed jobs: which demo institution's data to load. */
+  seed?: { institutionKey: 'a' | 'b' }
 }
 
 const dedupIndexes = Object.entries(dedupRules).map(([jobType, rule]) => ({ jobType, rule }))
