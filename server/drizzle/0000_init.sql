@@ -241,7 +241,7 @@ ALTER TABLE "uploads" ADD CONSTRAINT "uploads_created_by_users_id_fk" FOREIGN KE
 ALTER TABLE "users" ADD CONSTRAINT "users_institution_id_institutions_id_fk" FOREIGN KEY ("institution_id") REFERENCES "public"."institutions"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "users" ADD CONSTRAINT "users_unit_id_units_id_fk" FOREIGN KEY ("unit_id") REFERENCES "public"."units"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "api_tokens_hash_uq" ON "api_tokens" USING btree ("token_hash");--> statement-breakpoint
-CREATE INDEX "data_entries_scope_idx" ON "data_entries" USING btree ("institution_id","module_type_id","data_entry_type_id","year");--> statement-breakpoint
+CREATE INDEX "data_entries_scope_idx" ON "data_entries" USING btree ("institution_id","data_entry_type_id","year","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "factors_key_uq" ON "factors" USING btree ("institution_id","data_entry_type_id","year","classification_key");--> statement-breakpoint
 CREATE INDEX "job_events_job_idx" ON "job_events" USING btree ("job_id","id");--> statement-breakpoint
 CREATE INDEX "job_row_errors_job_idx" ON "job_row_errors" USING btree ("job_id","row_number");--> statement-breakpoint
