@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import type { JobType } from '@carbon-sync/shared'
 import type { Config } from '../config.ts'
 import { firstRow, type Database, type Db } from '../db/client.ts'
+import { isTransientError } from '../db/errors.ts'
 import { claimJob } from '../db/queries/claim-job.ts'
 import { jobQueuedChannel } from '../db/queries/enqueue-job.ts'
 import { heartbeatJob } from '../db/queries/heartbeat-job.ts'
@@ -50,39 +51,6 @@ export interface WorkerOptions {
   metrics?: Metrics
   handlers: Partial<Record<JobType, JobHandler>>
   pod?: string
-}
-
-const transientCodes = new Set([
-  '40001',
-  '40P01',
-  '57P01',
-  '57P02',
-  '57P03',
-  '53300',
-  '08000',
-  '08003',
-  '08006',
-])
-const transientErrnos = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'CONNECTION_CLOSED',
-  'CONNECT_TIMEOUT',
-  'CONNECTION_ENDED',
-  'CONNECTION_DESTROYED',
-])
-
-/** A database error worth another attempt (lost connection, deadlock, serialization). */
-export function isTransientError(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
-    const code = (e as { code?: unknown }).code
-    if (typeof code === 'string' && (transientCodes.has(code) || transientErrnos.has(code)))
-      return true
-    e = (e as { cause?: unknown }).cause
-  }
-  return false
 }
 
 function messageOf(error: unknown): string {

@@ -25,10 +25,11 @@ export async function readEntryPage(
 ): Promise<{ id: string; data: Record<string, string | number> }[]> {
   return rows(
     tx,
-    sql`SELECT id::text AS id, data FROM data_entries
-        WHERE institution_id = ${s.institutionId} AND data_entry_type_id = ${s.dataEntryTypeId} AND year = ${s.year}
-          AND id > ${afterId}
-        ORDER BY id
+    // ORDER BY names the table's column: the output alias `id` is text and would sort 1, 10, 100.
+    sql`SELECT e.id::text AS id, e.data FROM data_entries e
+        WHERE e.institution_id = ${s.institutionId} AND e.data_entry_type_id = ${s.dataEntryTypeId} AND e.year = ${s.year}
+          AND e.id > ${afterId}
+        ORDER BY e.id
         LIMIT ${limit}`,
   )
 }

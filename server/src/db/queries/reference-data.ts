@@ -13,7 +13,7 @@ export interface FactorUpsert {
  */
 export async function upsertFactors(
   tx: Db,
-  s: { institutionId: number; dataEntryTypeId: number; year: number; jobId: number },
+  s: { institutionId: number; dataEntryTypeId: number; year: number; jobId: number | null },
   factors: readonly FactorUpsert[],
 ): Promise<number> {
   let changed = 0

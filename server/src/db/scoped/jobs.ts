@@ -55,3 +55,65 @@ export async function lockUnfinishedJobsOfPipeline(
   )
   return found.map(toJobRow)
 }
+
+export interface JobEventRow {
+  id: number
+  job_id: number
+  pipeline_id: number
+  state: string
+  result: string | null
+  pod: string | null
+  message: string | null
+  at: string
+}
+
+/** The history of one of the caller's jobs, oldest first. */
+export async function jobEvents(db: Db, scope: Scope, jobId: number): Promise<JobEventRow[]> {
+  return rows<JobEventRow>(
+    db,
+    sql`SELECT id::int AS id, job_id, pipeline_id, state, result, pod, message, at FROM job_events
+        WHERE job_id = ${jobId} AND institution_id = ${scope.institutionId}
+        ORDER BY id`,
+  )
+}
+
+/** Events of all jobs of one of the caller's pipelines, oldest first. */
+export async function pipelineEvents(
+  db: Db,
+  scope: Scope,
+  pipelineId: number,
+): Promise<JobEventRow[]> {
+  return rows<JobEventRow>(
+    db,
+    sql`SELECT e.id::int AS id, e.job_id, e.pipeline_id, e.state, e.result, e.pod, e.message, e.at
+        FROM job_events e
+        WHERE e.institution_id = ${scope.institutionId}
+          AND e.job_id IN (SELECT job_id FROM pipeline_jobs WHERE pipeline_id = ${pipelineId})
+        ORDER BY e.id`,
+  )
+}
+
+export interface RowErrorRow {
+  row_number: number
+  column_name: string | null
+  code: string
+  message: string
+  cells: string[]
+}
+
+/** Row errors of one of the caller's jobs, a page at a time in file order. */
+export async function jobRowErrors(
+  db: Db,
+  scope: Scope,
+  jobId: number,
+  afterRow: number,
+  limit: number,
+): Promise<RowErrorRow[]> {
+  return rows<RowErrorRow>(
+    db,
+    sql`SELECT row_number, column_name, code, message, cells FROM job_row_errors
+        WHERE job_id = ${jobId} AND institution_id = ${scope.institutionId} AND row_number > ${afterRow}
+        ORDER BY row_number
+        LIMIT ${limit}`,
+  )
+}

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import type { PipelineProgress, PipelineStatus } from '@carbon-sync/shared'
 import type { Scope } from '../../domain/auth/scope.ts'
-import { rows, type Db } from '../client.ts'
+import { intArray, rows, type Db } from '../client.ts'
 
 export interface PipelineRow {
   id: number
@@ -54,4 +54,72 @@ export async function findPipeline(
     sql`${selectPipeline} WHERE p.id = ${id} AND p.institution_id = ${scope.institutionId}`,
   )
   return row ? toPipelineRow(row) : undefined
+}
+
+export interface PipelineFilter {
+  year?: number
+  moduleTypeId?: number
+  status?: PipelineStatus
+  /** Only pipelines with a smaller id (the cursor). */
+  beforeId?: number
+  limit: number
+}
+
+/** The caller's pipelines, newest first. */
+export async function listPipelines(
+  db: Db,
+  scope: Scope,
+  f: PipelineFilter,
+): Promise<PipelineRow[]> {
+  const found = await rows<Record<string, unknown>>(
+    db,
+    sql`${selectPipeline}
+        WHERE p.institution_id = ${scope.institutionId}
+          ${f.year === undefined ? sql`` : sql`AND p.year = ${f.year}`}
+          ${f.moduleTypeId === undefined ? sql`` : sql`AND p.module_type_id = ${f.moduleTypeId}`}
+          ${f.status === undefined ? sql`` : sql`AND p.status = ${f.status}`}
+          ${f.beforeId === undefined ? sql`` : sql`AND p.id < ${f.beforeId}`}
+        ORDER BY p.id DESC
+        LIMIT ${f.limit}`,
+  )
+  return found.map(toPipelineRow)
+}
+
+export interface SummaryRow {
+  pipelineId: number
+  status: PipelineStatus
+  version: number
+  progress: PipelineProgress
+}
+
+/**
+ * For each module of a year, the caller's running pipeline and the last ended one, in one
+ * statement whatever the number of modules (SPEC §6).
+ */
+export async function activePipelines(
+  db: Db,
+  scope: Scope,
+  year: number,
+  moduleTypeIds: readonly number[],
+): Promise<{ module_type_id: number; active: SummaryRow | null; last: SummaryRow | null }[]> {
+  if (moduleTypeIds.length === 0) return []
+  return rows(
+    db,
+    sql`
+      WITH m AS (SELECT DISTINCT unnest(${intArray(moduleTypeIds)}) AS module_type_id),
+      p AS (
+        SELECT module_type_id, id, status, version, progress,
+               status IN ('NOT_STARTED', 'RUNNING') AS running,
+               row_number() OVER (PARTITION BY module_type_id, status IN ('NOT_STARTED', 'RUNNING') ORDER BY id DESC) AS n
+        FROM pipelines
+        WHERE institution_id = ${scope.institutionId} AND year = ${year}
+          AND module_type_id = ANY(${intArray(moduleTypeIds)})
+      )
+      SELECT m.module_type_id,
+             (SELECT json_build_object('pipelineId', id, 'status', status, 'version', version, 'progress', progress)
+              FROM p WHERE p.module_type_id = m.module_type_id AND p.running AND p.n = 1) AS active,
+             (SELECT json_build_object('pipelineId', id, 'status', status, 'version', version, 'progress', progress)
+              FROM p WHERE p.module_type_id = m.module_type_id AND NOT p.running AND p.n = 1) AS last
+      FROM m ORDER BY m.module_type_id`,
+  )
 }

@@ -66,6 +66,7 @@ export function sanitizeFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? ''
   const clean = base
     .normalize('NFC')
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
     .replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '_')
     .trim()
     .slice(0, 200)

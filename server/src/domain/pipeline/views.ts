@@ -1,0 +1,75 @@
+import type { Job, JobEvent, Pipeline } from '@carbon-sync/shared'
+import type { Db } from '../../db/client.ts'
+import { isoTime, type JobRow } from '../../db/rows.ts'
+import { findJob, jobsOfPipeline, type JobEventRow } from '../../db/scoped/jobs.ts'
+import { findPipeline, type PipelineRow } from '../../db/scoped/pipelines.ts'
+import { found } from '../access.ts'
+import type { Scope } from '../auth/scope.ts'
+
+/** The API shapes of jobs and pipelines (SPEC §6.1), built from rows the caller may see. */
+const noCounts = { rowsTotal: 0, rowsInserted: 0, rowsFailed: 0, rowsWithoutEmission: 0 }
+
+export function jobView(job: JobRow): Job {
+  return {
+    id: job.id,
+    pipelineId: job.pipelineId,
+    parentJobId: job.parentJobId,
+    retryOf: job.retryOf,
+    jobType: job.jobType,
+    moduleTypeId: job.moduleTypeId,
+    dataEntryTypeId: job.dataEntryTypeId,
+    year: job.year,
+    state: job.state,
+    result: job.result,
+    statusMessage: job.statusMessage,
+    attempts: job.attempts,
+    version: job.version,
+    progress: job.state === 'RUNNING' ? (job.meta.progress ?? null) : null,
+    counts: job.meta.counts ?? noCounts,
+    uploadId: job.uploadId,
+    createdAt: isoTime(job.createdAt),
+    startedAt: isoTime(job.startedAt),
+    finishedAt: isoTime(job.finishedAt),
+  }
+}
+
+export function pipelineView(p: PipelineRow, jobs: readonly JobRow[]): Pipeline {
+  return {
+    id: p.id,
+    kind: p.kind,
+    status: p.status,
+    version: p.version,
+    moduleTypeId: p.moduleTypeId,
+    dataEntryTypeId: p.dataEntryTypeId,
+    year: p.year,
+    progress: p.progress,
+    jobs: jobs.map(jobView),
+    createdBy: p.createdBy,
+    createdAt: isoTime(p.createdAt),
+    finishedAt: isoTime(p.finishedAt),
+  }
+}
+
+export function jobEventView(e: JobEventRow): JobEvent {
+  return {
+    id: e.id,
+    jobId: e.job_id,
+    pipelineId: e.pipeline_id,
+    state: e.state as JobEvent['state'],
+    result: e.result as JobEvent['result'],
+    pod: e.pod,
+    message: e.message,
+    at: isoTime(e.at),
+  }
+}
+
+/** A snapshot of one of the caller's pipelines; 403 or 404 otherwise. */
+export async function pipelineSnapshot(db: Db, scope: Scope, id: number): Promise<Pipeline> {
+  const p = await found(db, scope, 'pipelines', id, await findPipeline(db, scope, id))
+  return pipelineView(p, await jobsOfPipeline(db, scope, id))
+}
+
+/** One of the caller's jobs; 403 or 404 otherwise. */
+export async function jobSnapshot(db: Db, scope: Scope, id: number): Promise<Job> {
+  return jobView(await found(db, scope, 'jobs', id, await findJob(db, scope, id)))
+}

@@ -1,0 +1,225 @@
+import { z } from 'zod'
+import {
+  jobEventSchema,
+  jobSchema,
+  pipelineSchema,
+  pipelineStatuses,
+  pipelineSummarySchema,
+  uploadKinds,
+  uploadModes,
+} from './jobs.ts'
+
+/** Request and response bodies of the HTTP API (SPEC §6). */
+
+const id = z.coerce.number().int().positive()
+export const yearSchema = z.coerce.number().int().min(2000).max(2100)
+
+export const idParamSchema = z.object({ id })
+export const yearParamSchema = z.object({ year: yearSchema })
+
+export const loginBodySchema = z.object({
+  /** Email address of the account. */
+  email: z.string().trim().min(3).max(320),
+  /** Password of the account. */
+  password: z.string().min(1).max(1024),
+})
+
+export const meSchema = z.object({
+  /** User id. */
+  id: z.number().int(),
+  /** Email address. */
+  email: z.string(),
+  /** Name shown to colleagues. */
+  displayName: z.string(),
+  /** viewer, data_manager or admin. */
+  role: z.enum(['viewer', 'data_manager', 'admin']),
+  /** Permissions the role grants. */
+  permissions: z.array(z.string()),
+  /** The user's institution. */
+  institution: z.object({ id: z.number().int(), name: z.string() }),
+  /** The unit the user is tied to, if any. */
+  unitId: z.number().int().nullable(),
+})
+export type Me = z.infer<typeof meSchema>
+
+export const createTokenBodySchema = z.object({
+  /** A name to recognise the token by. */
+  name: z.string().trim().min(1).max(100),
+})
+
+/** Multipart fields of an upload (the file is the `file` part). */
+export const uploadFieldsSchema = z.object({
+  /** data, factors or reference. */
+  kind: z.enum(uploadKinds).default('data'),
+  /** Module type of the data-entry type. */
+  moduleTypeId: id,
+  /** Data-entry type the file is for. */
+  dataEntryTypeId: id,
+  /** Reporting year (2000 to 2100). */
+  year: yearSchema,
+  /** replace (default) or append. */
+  mode: z.enum(uploadModes).default('replace'),
+  /** Upload for one unit: the file then has no unit_institutional_id column. */
+  unitId: z
+    .union([z.literal(''), id])
+    .optional()
+    .transform((v) => (v === '' || v === undefined ? null : v)),
+  /** Validate only: store nothing and return a report. */
+  dryRun: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => v === 'true' || v === '1'),
+})
+
+export const uploadAcceptedSchema = z.object({
+  /** Pipeline that processes the upload. */
+  pipelineId: z.number().int(),
+  /** Its first job. */
+  jobId: z.number().int(),
+  /** The stored file. */
+  uploadId: z.number().int(),
+})
+
+export const rowErrorSchema = z.object({
+  /** Line number in the file. */
+  row: z.number().int(),
+  /** Column, or null for the whole row. */
+  column: z.string().nullable(),
+  /** Machine-readable reason. */
+  code: z.string(),
+  /** Reason, for a person. */
+  message: z.string(),
+})
+
+export const dryRunReportSchema = z.object({
+  report: z.object({
+    /** Data rows in the file. */
+    rowsTotal: z.number().int(),
+    /** Rows that would be stored. */
+    rowsValid: z.number().int(),
+    /** Rows that would be skipped. */
+    rowsInvalid: z.number().int(),
+    /** The first 100 row errors. */
+    errors: z.array(rowErrorSchema),
+    /** File-level warnings (unknown columns). */
+    warnings: z.array(z.string()),
+    /** Module total before and after (data files only). */
+    impact: z.object({ beforeKgCo2eq: z.number(), afterKgCo2eq: z.number() }).nullable(),
+  }),
+})
+export type DryRunReport = z.infer<typeof dryRunReportSchema>['report']
+
+export const recalculateBodySchema = z.object({
+  /** Reporting year. */
+  year: yearSchema,
+  /** Module to recalculate. */
+  moduleTypeId: z.coerce.number().int().positive(),
+  /** One data-entry type only (default: every supported type of the module). */
+  dataEntryTypeId: z.coerce.number().int().positive().optional(),
+})
+
+export const pipelineListQuerySchema = z.object({
+  /** Only this year. */
+  year: yearSchema.optional(),
+  /** Only this module. */
+  moduleTypeId: z.coerce.number().int().positive().optional(),
+  /** Only this status. */
+  status: z.enum(pipelineStatuses).optional(),
+  /** Opaque cursor from the previous page. */
+  cursor: z.string().max(100).optional(),
+  /** Page size (default 20, at most 100). */
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+})
+
+export const pipelineListSchema = z.object({
+  /** Newest first. */
+  items: z.array(pipelineSchema.omit({ jobs: true })),
+  /** Cursor of the next page, or null on the last one. */
+  nextCursor: z.string().nullable(),
+})
+
+export const jobEventsSchema = z.object({ events: z.array(jobEventSchema) })
+export const jobResponseSchema = jobSchema
+export const pipelineResponseSchema = pipelineSchema
+
+export const activePipelinesQuerySchema = z.object({
+  /** Reporting year. */
+  year: yearSchema,
+  /** Comma-separated module type ids (at most 50). */
+  modules: z.string().max(1000).default(''),
+})
+
+export const activePipelinesSchema = z.object({
+  /** Per module id: the running pipeline and the last finished one. */
+  modules: z.record(
+    z.string(),
+    z.object({ active: pipelineSummarySchema.nullable(), last: pipelineSummarySchema.nullable() }),
+  ),
+})
+
+export const moduleStatuses = [
+  'incomplete',
+  'up_to_date',
+  'recalculation_needed',
+  'recalculating',
+  'failed',
+] as const
+export type ModuleStatus = (typeof moduleStatuses)[number]
+
+export const yearModulesSchema = z.object({
+  /** Reporting year. */
+  year: z.number().int(),
+  modules: z.array(
+    z.object({
+      /** Module type id. */
+      moduleTypeId: z.number().int(),
+      /** Where the module stands for the year. */
+      status: z.enum(moduleStatuses),
+      /** Entries stored for the year. */
+      entryCount: z.number().int(),
+      /** Total of the last aggregation, or null if never aggregated. */
+      totalKgCo2eq: z.number().nullable(),
+      /** When the statistics were computed. */
+      computedAt: z.string().nullable(),
+    }),
+  ),
+})
+
+export const yearsSchema = z.object({
+  /** Years with data or activity, newest first, always including the current and previous year. */
+  years: z.array(z.number().int()),
+})
+
+export const reportSchema = z.object({
+  /** Reporting year. */
+  year: z.number().int(),
+  modules: z.array(
+    z.object({
+      /** Module type id. */
+      moduleTypeId: z.number().int(),
+      /** Total kg CO2-eq. */
+      totalKgCo2eq: z.number(),
+      /** Entries aggregated. */
+      entryCount: z.number().int(),
+      /** Entries without an emission (unknown location, missing factor). */
+      entriesWithoutEmission: z.number().int(),
+      /** kg per data-entry type id. */
+      byDataEntryType: z.record(z.string(), z.number()),
+      /** kg per unit institutional id. */
+      byUnit: z.record(z.string(), z.number()),
+      /** When the aggregation ran. */
+      computedAt: z.string(),
+    }),
+  ),
+})
+
+export const unitsSchema = z.array(
+  z.object({
+    /** Unit id. */
+    id: z.number().int(),
+    /** Id of the unit in its institution, as in CSV files. */
+    institutionalId: z.string(),
+    /** Name. */
+    name: z.string(),
+  }),
+)
