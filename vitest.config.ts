@@ -8,7 +8,9 @@ const serverTests = ['server/src/**/*.test.ts', 'server/test/**/*.test.ts']
 
 export default defineConfig({
   test: {
+    passWithNoTests: true,
     projects: [
+      './frontend/vitest.config.ts',
       {
         test: { name: 'shared', include: ['shared/src/**/*.test.ts'], environment: 'node' },
       },
