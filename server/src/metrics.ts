@@ -26,6 +26,25 @@ export class Metrics {
     registers: [this.registry],
   })
 
+  private streams: { sessionCount: number; channelCount: number } | undefined
+  readonly sseSessions: client.Gauge = new client.Gauge({
+    name: 'carbon_sync_sse_sessions',
+    help: 'Open SSE sessions (stream viewers) in this process',
+    registers: [this.registry],
+    collect: (): void => this.sseSessions.set(this.streams?.sessionCount ?? 0),
+  })
+  readonly sseChannels: client.Gauge = new client.Gauge({
+    name: 'carbon_sync_sse_channels',
+    help: 'SSE channels (pipelines or jobs being watched) in this process',
+    registers: [this.registry],
+    collect: (): void => this.sseChannels.set(this.streams?.channelCount ?? 0),
+  })
+
+  /** Reads the stream gauges from the process's hub when scraped. */
+  watchStreams(hub: { sessionCount: number; channelCount: number }): void {
+    this.streams = hub
+  }
+
   constructor(collectDefault = true) {
     if (collectDefault)
       client.collectDefaultMetrics({ register: this.registry, prefix: 'carbon_sync_process_' })

@@ -6,6 +6,8 @@ import { openPglite, openPostgres, runMigrations, type Database } from './db/cli
 import { jobHandlers } from './domain/handlers.ts'
 import { seedDemo, type SeedSummary } from './domain/seed/seed-demo.ts'
 import { createApp } from './http/app.ts'
+import { StreamHub } from './sse/stream-hub.ts'
+import { streamRoutes } from './sse/stream-routes.ts'
 import type { Logger } from './log.ts'
 import { Metrics } from './metrics.ts'
 import { Worker } from './worker/runner.ts'
@@ -20,6 +22,7 @@ export interface Running {
   database: Database
   server: Server | undefined
   worker: Worker | undefined
+  hub: StreamHub | undefined
   url: string | undefined
   seed: SeedSummary | undefined
   stop(): Promise<void>
@@ -70,14 +73,13 @@ export async function startProcess(
   }
   let server: Server | undefined
   let url: string | undefined
+  let hub: StreamHub | undefined
   if (role !== 'worker') {
-    const app = createApp({
-      database,
-      config,
-      log,
-      metrics,
-      staticDir: options.staticDir ?? defaultStaticDir,
-    })
+    hub = new StreamHub(database, config, log)
+    await hub.start()
+    metrics.watchStreams(hub)
+    const ctx = { database, config, log, metrics, staticDir: options.staticDir ?? defaultStaticDir }
+    const app = createApp(ctx, { beforeAuth: [streamRoutes(ctx, hub)] })
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.PORT, config.HOST ?? '::', () => resolve(s))
       s.once('error', reject)
@@ -94,6 +96,7 @@ export async function startProcess(
         ? new Promise<void>((resolve) => server!.close(() => resolve()))
         : Promise.resolve()
       server?.closeIdleConnections()
+      await hub?.stop()
       await worker?.stop()
       // Streams and keep-alive connections would hold close() open: end them after the grace.
       const force = setTimeout(() => server?.closeAllConnections(), 2000)
@@ -101,5 +104,5 @@ export async function startProcess(
       clearTimeout(force)
       await database.close()
     })())
-  return { database, server, worker, url, seed, stop }
+  return { database, server, worker, hub, url, seed, stop }
 }

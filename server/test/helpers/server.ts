@@ -21,6 +21,7 @@ export interface TestServer {
 
 export async function startTestServer(
   overrides: Partial<Record<keyof Env, string>> = {},
+  role: 'all' | 'api' = 'all',
 ): Promise<TestServer> {
   const t = await openTestDatabase()
   const config = testConfig({
@@ -37,7 +38,7 @@ export async function startTestServer(
   })
   const running = await startProcess(
     config,
-    'all',
+    role,
     createLogger(process.env['TEST_LOG'] === '1' ? 'debug' : 'silent'),
     {
       database: t.database,

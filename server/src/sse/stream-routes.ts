@@ -1,0 +1,80 @@
+import { Router, type Request, type Response } from 'express'
+import { createSession } from 'better-sse'
+import { idParamSchema } from '@carbon-sync/shared'
+import { pipelineIdsOfJob } from '../db/queries/snapshots.ts'
+import { jobSnapshot, pipelineSnapshot } from '../domain/pipeline/views.ts'
+import type { AppContext } from '../http/context.ts'
+import { authenticate, scopeOf } from '../http/middleware/authenticate.ts'
+import { methodNotAllowed } from '../http/middleware/errors.ts'
+import { parse } from '../http/validate.ts'
+import { isTerminal, type SessionState, type StreamHub, type StreamKind } from './stream-hub.ts'
+
+/** `Last-Event-ID` (or `?lastEventId=`): the version the client already has. */
+function lastEventId(req: Request): number | undefined {
+  const raw = req.headers['last-event-id'] ?? req.query['lastEventId']
+  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw)) return undefined
+  return Number(raw)
+}
+
+/**
+ * The two streams (SPEC §7). The route authenticates (cookie, bearer, or `?token=` since
+ * EventSource cannot send headers), checks the scope by reading the snapshot (403/404 as JSON,
+ * never a stream), then opens the session and hands it to the hub.
+ */
+export function streamRoutes(ctx: AppContext, hub: StreamHub): Router {
+  const router = Router()
+  const db = ctx.database.db
+  const open = (req: Request, res: Response) => {
+    // The API's no-store would otherwise win over the stream's own header.
+    res.removeHeader('Cache-Control')
+    return createSession<SessionState>(req, res, {
+      retry: 3000,
+      keepAlive: ctx.config.SSE_KEEPALIVE_MS,
+      trustClientEventId: false,
+      headers: { 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' },
+      state: { version: -1, ready: false, close: () => res.end() },
+    })
+  }
+
+  /**
+   * A client resuming a stream that has ended and that already has its last version gets
+   * 204, which tells EventSource to stop reconnecting (instead of the same `end` again).
+   */
+  const alreadyEnded = (
+    kind: StreamKind,
+    snapshot: { version: number },
+    last: number | undefined,
+    res: Response,
+  ) => {
+    if (last === undefined || last < snapshot.version || !isTerminal(kind, snapshot as never))
+      return false
+    res.status(204).end()
+    return true
+  }
+
+  router
+    .route('/sync/pipelines/:id/stream')
+    .get(authenticate(ctx, { allowQueryToken: true }), async (req: Request, res: Response) => {
+      const { id } = parse(idParamSchema, req.params, 'pipeline id')
+      const snapshot = await pipelineSnapshot(db, scopeOf(res), id)
+      const last = lastEventId(req)
+      if (alreadyEnded('pipeline', snapshot, last, res)) return
+      const session = await open(req, res)
+      await hub.attach('pipeline', id, session, snapshot, last)
+    })
+    .all(methodNotAllowed(['GET']))
+
+  router
+    .route('/sync/jobs/:id/stream')
+    .get(authenticate(ctx, { allowQueryToken: true }), async (req: Request, res: Response) => {
+      const { id } = parse(idParamSchema, req.params, 'job id')
+      const snapshot = await jobSnapshot(db, scopeOf(res), id)
+      const last = lastEventId(req)
+      if (alreadyEnded('job', snapshot, last, res)) return
+      const pipelineIds = await pipelineIdsOfJob(db, id)
+      const session = await open(req, res)
+      await hub.attach('job', id, session, snapshot, last, pipelineIds)
+    })
+    .all(methodNotAllowed(['GET']))
+  return router
+}
