@@ -1,3 +1,4 @@
+import type { PipelineProgress, PipelineStatus } from '@carbon-sync/shared'
 import type { JobMeta } from './schema/jobs.ts'
 import type { jobs } from './schema/jobs.ts'
 
@@ -46,4 +47,38 @@ export function isoTime(value: string | null): string | null {
   if (value === null) return null
   const d = new Date(value.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'))
   return Number.isNaN(d.getTime()) ? value : d.toISOString()
+}
+
+export interface PipelineRow {
+  id: number
+  institutionId: number
+  kind: 'data' | 'factors' | 'reference' | 'recalculation' | 'seed'
+  moduleTypeId: number
+  dataEntryTypeId: number | null
+  year: number
+  status: PipelineStatus
+  version: number
+  progress: PipelineProgress
+  cancelRequestedAt: string | null
+  createdBy: string | null
+  createdAt: string
+  finishedAt: string | null
+}
+
+export function toPipelineRow(r: Record<string, unknown>): PipelineRow {
+  return {
+    id: r['id'] as number,
+    institutionId: r['institution_id'] as number,
+    kind: r['kind'] as PipelineRow['kind'],
+    moduleTypeId: r['module_type_id'] as number,
+    dataEntryTypeId: (r['data_entry_type_id'] as number | null) ?? null,
+    year: r['year'] as number,
+    status: r['status'] as PipelineStatus,
+    version: r['version'] as number,
+    progress: r['progress'] as PipelineProgress,
+    cancelRequestedAt: (r['cancel_requested_at'] as string | null) ?? null,
+    createdBy: (r['created_by'] as string | null) ?? null,
+    createdAt: r['created_at'] as string,
+    finishedAt: (r['finished_at'] as string | null) ?? null,
+  }
 }

@@ -1,5 +1,5 @@
 import type { Db } from '../db/client.ts'
-import { ownerOf, type OwnedTable } from '../db/scoped/owner-of.ts'
+import { ownerOf, type OwnedTable } from '../db/queries/owner-of.ts'
 import type { Scope } from './auth/scope.ts'
 import { Forbidden, NotFound } from './errors.ts'
 

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { intArray, rows, type Db } from '../client.ts'
 import { toJobRow, type JobRow } from '../rows.ts'
-import { toPipelineRow, type PipelineRow } from '../scoped/pipelines.ts'
+import { toPipelineRow, type PipelineRow } from '../rows.ts'
 
 /**
  * Engine-side reads for the stream watcher, which serves many institutions: it only reads

@@ -1,0 +1,124 @@
+import { sql } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { firstRow, type Db } from '../../src/db/client.ts'
+import * as institution from '../../src/db/scoped/institution.ts'
+import * as jobs from '../../src/db/scoped/jobs.ts'
+import * as pipelines from '../../src/db/scoped/pipelines.ts'
+import * as reporting from '../../src/db/scoped/reporting.ts'
+import * as uploads from '../../src/db/scoped/uploads.ts'
+import type { Scope } from '../../src/domain/auth/scope.ts'
+import { moduleIds } from '../../src/domain/reporting.ts'
+import { waitForIdle } from '../helpers/api.ts'
+import { startTestServer, type TestServer } from '../helpers/server.ts'
+import { makeScope } from '../../src/domain/auth/scope.ts'
+import { createTenant, scopeOf } from '../helpers/fixtures.ts'
+
+/**
+ * Every query on tenant data takes the caller's scope and filters on its institution
+ * (SPEC §2). This calls each of them with the ids of Demo University A's rows, as A (finds
+ * them) and as another institution (finds nothing). The other institution has no data of its
+ * own, so that anything it gets back can only be A's. A new scoped query without a line here
+ * fails the test.
+ */
+let s: TestServer
+let a: { pipelineId: number; jobId: number; uploadId: number }
+let foreign: Scope
+let own: Scope
+
+beforeAll(async () => {
+  s = await startTestServer()
+  const manager = await s.signIn('manager@demo-a.test')
+  await waitForIdle(manager)
+  const upload = await manager.upload(
+    { moduleTypeId: 2, dataEntryTypeId: 20, year: 2025, mode: 'append' },
+    'unit_institutional_id,origin_iata,destination_iata,user_institutional_id,cabin_class\nLAB-CLIMATE,GVA,LHR,u-1,economy\nLAB-CLIMATE,GVA,XX,u-2,economy\n',
+  )
+  a = upload.body
+  await waitForIdle(manager)
+  const ids = async (name: string) =>
+    (await firstRow<{ id: number; inst: number }>(
+      db(),
+      sql`SELECT u.id, u.institution_id AS inst FROM users u WHERE email = ${name}`,
+    ))!
+  const other = await createTenant(db(), 'Institution Without Data')
+  const am = await ids('manager@demo-a.test')
+  foreign = scopeOf(other, 'admin')
+  own = makeScope({
+    userId: am.id,
+    institutionId: am.inst,
+    unitId: null,
+    role: 'admin',
+    displayName: 'A',
+    email: 'manager@demo-a.test',
+  })
+})
+afterAll(() => s.stop())
+
+const db = (): Db => s.t.database.db
+
+/** Each scoped query, called for `scope` on A's rows; returns what it found. */
+const calls: Record<string, (scope: Scope) => Promise<unknown>> = {
+  institutionName: (scope) =>
+    institution
+      .institutionName(db(), scope)
+      .then((name) => (name === 'Demo University A' ? name : '')),
+  findJob: (scope) => jobs.findJob(db(), scope, a.jobId),
+  lockJob: (scope) => db().transaction((tx) => jobs.lockJob(tx, scope, a.jobId)),
+  jobsOfPipeline: (scope) => jobs.jobsOfPipeline(db(), scope, a.pipelineId),
+  lockUnfinishedJobsOfPipeline: (scope) =>
+    db().transaction(async (tx) => {
+      // Every job of A's pipeline is finished: reopen one inside the transaction to have something to find.
+      await tx.execute(sql`UPDATE jobs SET state = 'QUEUED' WHERE id = ${a.jobId}`)
+      const found = await jobs.lockUnfinishedJobsOfPipeline(tx, scope, a.pipelineId)
+      await tx.execute(sql`UPDATE jobs SET state = 'FINISHED' WHERE id = ${a.jobId}`)
+      return found
+    }),
+  jobEvents: (scope) => jobs.jobEvents(db(), scope, a.jobId),
+  pipelineEvents: (scope) => jobs.pipelineEvents(db(), scope, a.pipelineId),
+  jobRowErrors: (scope) => jobs.jobRowErrors(db(), scope, a.jobId, 0, 100),
+  findPipeline: (scope) => pipelines.findPipeline(db(), scope, a.pipelineId),
+  listPipelines: (scope) => pipelines.listPipelines(db(), scope, { limit: 100, year: 2025 }),
+  activePipelines: (scope) =>
+    pipelines
+      .activePipelines(db(), scope, 2025, moduleIds)
+      .then((r) => r.filter((m) => m.active || m.last)),
+  findUpload: (scope) => uploads.findUpload(db(), scope, a.uploadId),
+  uploadChunk: (scope) => uploads.uploadChunk(db(), scope, a.uploadId, 0),
+  listUnits: (scope) =>
+    reporting
+      .listUnits(db(), scope)
+      .then((u) => u.filter((x) => x.institutional_id === 'LAB-CLIMATE')),
+  moduleStatistics: (scope) =>
+    reporting
+      .moduleStatistics(db(), scope, 2025)
+      .then((r) => r.filter((m) => m.module_type_id === 3)),
+  activeYears: (scope) =>
+    reporting.activeYears(db(), scope).then((years) => years.filter((y) => y === 2025)),
+  moduleYearFacts: (scope) =>
+    reporting
+      .moduleYearFacts(db(), scope, 2025)
+      .then((r) => r.filter((m) => m.entry_count > 0 || m.total !== null || m.last_status)),
+}
+
+function isEmpty(value: unknown): boolean {
+  return value === undefined || value === '' || (Array.isArray(value) && value.length === 0)
+}
+
+describe('scoped queries', () => {
+  it('cover every export of the scoped data layer', () => {
+    const exported = [institution, jobs, pipelines, reporting, uploads].flatMap((m) =>
+      Object.entries(m)
+        .filter(([, v]) => typeof v === 'function')
+        .map(([k]) => k),
+    )
+    expect(exported.sort()).toEqual(Object.keys(calls).sort())
+  })
+
+  it.each(Object.keys(calls))('%s finds A’s rows for A', async (name) => {
+    expect(isEmpty(await calls[name]!(own))).toBe(false)
+  })
+
+  it.each(Object.keys(calls))('%s returns nothing of A to another institution', async (name) => {
+    expect(isEmpty(await calls[name]!(foreign))).toBe(true)
+  })
+})
