@@ -40,7 +40,8 @@ import { Reaper } from './reaper.ts'
  * Timeouts
  * - HEARTBEAT_INTERVAL_MS (5 s): how often a running job proves its pod alive.
  * - STALE_AFTER_MS (30 s, checked > 3 x heartbeat at start): a pod cut off from the database
- *   gives up after 3 failed beats, before any other pod may reclaim its job.
+ *   gives up after 3 failed beats, or after 80% of the window without an answer, so before
+ *   any other pod may reclaim its job.
  * - POLL_INTERVAL_MS (1 s): a claim attempt even without NOTIFY (missed notification, lost
  *   LISTEN connection). NOTIFY makes the usual pickup immediate.
  */
@@ -341,6 +342,13 @@ export class Worker {
     }
   }
 
+  /**
+   * Beats every HEARTBEAT_INTERVAL_MS, one beat in flight at most. The handler is aborted when
+   * the job is lost or cancelled, after 3 consecutive failed beats (database errors), or when
+   * no beat has been answered for 80% of the stale window (a hung connection never errors):
+   * either way before another pod may reclaim the job. A slow answer alone is not a failure,
+   * so a busy event loop does not give up a job that is still safe to hold.
+   */
   private startHeartbeat(
     job: JobRow,
     owner: string,
@@ -349,38 +357,46 @@ export class Worker {
   ): { stop(): void } {
     let failures = 0
     let stopped = false
-    let timer: NodeJS.Timeout | undefined
+    let inFlight = false
+    let lastAnswered = Date.now()
     const interval = this.config.HEARTBEAT_INTERVAL_MS
-    // On PostgreSQL a beat that hangs counts as failed; on PGlite a beat only waits for the
-    // single connection (a transaction in progress), which is not a failure.
-    const timeoutMs = this.database.engine === 'postgres' ? Math.min(interval, 5000) : undefined
+    const silenceLimit = this.config.STALE_AFTER_MS * 0.8
+    const abort = (kind: JobAbort['kind'], message: string) => {
+      if (!controller.signal.aborted) controller.abort(new JobAbort(kind, message))
+    }
     const beat = async () => {
-      if (stopped) return
-      try {
-        const outcome = await withTimeout(
-          heartbeatJob(this.database.control, job.id, owner),
-          timeoutMs,
+      if (stopped || controller.signal.aborted) return
+      // PGlite is in-process: a beat only waits for the single connection (a transaction in
+      // progress), which is no sign of trouble. On PostgreSQL silence is.
+      if (this.database.engine === 'postgres' && Date.now() - lastAnswered > silenceLimit) {
+        abort(
+          'unreachable',
+          `no heartbeat of job ${job.id} answered for ${Math.round((Date.now() - lastAnswered) / 1000)} s`,
         )
+        return
+      }
+      if (inFlight) return
+      inFlight = true
+      try {
+        const outcome = await heartbeatJob(this.database.control, job.id, owner)
+        lastAnswered = Date.now()
         failures = 0
         if (stopped) return
-        if (outcome === 'lost')
-          controller.abort(new JobAbort('lost', `job ${job.id} was taken from this pod`))
-        if (outcome === 'cancel_requested')
-          controller.abort(new JobAbort('cancel', `job ${job.id} cancelled by an admin`))
+        if (outcome === 'lost') abort('lost', `job ${job.id} was taken from this pod`)
+        if (outcome === 'cancel_requested') abort('cancel', `job ${job.id} cancelled by an admin`)
       } catch (error) {
         failures++
         log.warn('heartbeat failed', { failures, error: messageOf(error) })
-        if (failures >= 3) {
-          controller.abort(new JobAbort('unreachable', `3 heartbeats of job ${job.id} failed`))
-        }
+        if (failures >= 3) abort('unreachable', `3 heartbeats of job ${job.id} failed`)
+      } finally {
+        inFlight = false
       }
-      if (!stopped && !controller.signal.aborted) timer = setTimeout(beat, interval)
     }
-    timer = setTimeout(beat, interval)
+    const timer = setInterval(() => void beat(), interval)
     return {
       stop() {
         stopped = true
-        clearTimeout(timer)
+        clearInterval(timer)
       },
     }
   }
@@ -399,15 +415,4 @@ export class Worker {
     signal.addEventListener('abort', onAbort, { once: true })
     return () => signal.removeEventListener('abort', onAbort)
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number | undefined): Promise<T> {
-  if (ms === undefined) return promise
-  let timer: NodeJS.Timeout
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
-    }),
-  ]).finally(() => clearTimeout(timer))
 }

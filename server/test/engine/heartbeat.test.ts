@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openPostgres, type Database } from '../../src/db/client.ts'
+import { sql } from 'drizzle-orm'
+import { openPostgres, rows, type Database } from '../../src/db/client.ts'
 import type { JobHandler } from '../../src/domain/pipeline/job-context.ts'
 import { createLogger } from '../../src/log.ts'
 import { Reaper } from '../../src/worker/reaper.ts'
@@ -78,11 +79,24 @@ describe.skipIf(testEngine === 'pglite')('heartbeat failures', () => {
     proxy.restore()
     await podStopped
 
-    // Nobody may reclaim it yet; once the window has passed, another pod does.
+    // Nobody may reclaim it before the window has passed; then a sweep does (ours, or the
+    // pod's own reaper, which may finish a sweep it began during the cut).
     const reaper = new Reaper(t.database, config, log, 'reaper:2:y')
-    expect(await reaper.sweep()).toEqual([])
-    await waitFor(async () => (await reaper.sweep()).length > 0, 10_000, 'the reclaim')
-    expect((await job(t.database.db, jobId)).state).toBe('QUEUED')
+    await waitFor(
+      async () => {
+        await reaper.sweep()
+        return (await job(t.database.db, jobId)).state === 'QUEUED'
+      },
+      10_000,
+      'the reclaim',
+    )
+    const [reclaimed] = await rows<{ at: string }>(
+      t.database.db,
+      sql`SELECT at FROM job_events WHERE job_id = ${jobId} AND message LIKE 'reclaimed%'`,
+    )
+    expect(
+      new Date(reclaimed!.at.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')).getTime() - cutAt,
+    ).toBeGreaterThan(3000 - 250)
 
     await podDb.close()
   })

@@ -35,6 +35,9 @@ export interface EntryIngestion {
   inline: boolean
 }
 
+/** Rows validated between two turns of the event loop. */
+const sliceRows = 2000
+
 const entryColumns = [
   'institution_id',
   'unit_id',
@@ -142,17 +145,24 @@ export async function ingestEntries({
   }
 
   async function* lines(): AsyncGenerator<string> {
-    yield toLines(firstRecords)
+    let batch: readonly CsvRecord[] = firstRecords
     for (;;) {
+      // Slices of a few thousand rows, with a turn of the event loop between them, so that
+      // heartbeats and progress writes are never held up for long by parsing.
+      for (let i = 0; i < batch.length; i += sliceRows) {
+        throwIfAborted(ctx.signal)
+        const text = toLines(batch.slice(i, i + sliceRows))
+        ctx.progress(
+          counts.rowsTotal,
+          estimatedRows === null ? null : Math.max(estimatedRows, counts.rowsTotal),
+        )
+        if (text) yield text
+        await new Promise((resolve) => setImmediate(resolve))
+      }
       throwIfAborted(ctx.signal)
       const next = await iterator.next()
       if (next.done) break
-      const text = toLines(next.value)
-      ctx.progress(
-        counts.rowsTotal,
-        estimatedRows === null ? null : Math.max(estimatedRows, counts.rowsTotal),
-      )
-      if (text) yield text
+      batch = next.value
     }
   }
 
