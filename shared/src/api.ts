@@ -223,3 +223,32 @@ export const unitsSchema = z.array(
     name: z.string(),
   }),
 )
+
+export const staleStatsQuerySchema = z.object({
+  /** Statistics count as stale after this many minutes (at least 1, default 60). */
+  older_than_minutes: z.coerce.number().int().min(1).max(525_600).default(60),
+})
+
+export const whyStaleValues = [
+  'no_aggregation_ever',
+  'last_aggregation_failed',
+  'last_aggregation_too_old',
+  'pending_aggregation_stuck',
+] as const
+
+export const staleStatsSchema = z.object({
+  items: z.array(
+    z.object({
+      /** Module type id. */
+      moduleTypeId: z.number().int(),
+      /** Reporting year. */
+      year: z.number().int(),
+      /** Why the statistics are stale. */
+      whyStale: z.enum(whyStaleValues),
+      /** When the module's newest aggregation finished, if one did. */
+      lastFinishedAggregationAt: z.string().nullable(),
+      /** That aggregation job. */
+      lastAggregationJobId: z.number().int().nullable(),
+    }),
+  ),
+})

@@ -80,6 +80,8 @@ export interface PostgresOptions {
   url: string
   poolMax: number
   applicationName?: string
+  /** Called with every statement drizzle sends (tests count statements with it). */
+  onQuery?: (query: string) => void
 }
 
 export async function openPostgres(options: PostgresOptions): Promise<Database> {
@@ -92,8 +94,9 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
   }
   const client = postgres(options.url, { ...common, max: options.poolMax })
   const controlClient = postgres(options.url, { ...common, max: 3 })
-  const db = drizzlePostgres(client, { schema })
-  const control = drizzlePostgres(controlClient, { schema })
+  const logger = options.onQuery ? { logQuery: (q: string) => options.onQuery!(q) } : undefined
+  const db = drizzlePostgres(client, { schema, logger })
+  const control = drizzlePostgres(controlClient, { schema, logger })
   let listener: ReturnType<typeof postgres> | undefined
   return {
     engine: 'postgres',
@@ -143,6 +146,8 @@ function quoteIdent(name: string): string {
 export interface PgliteOptions {
   /** Directory of the database, or undefined for an in-memory database (tests). */
   dataDir?: string
+  /** Called with every statement drizzle sends (tests count statements with it). */
+  onQuery?: (query: string) => void
 }
 
 export async function openPglite(options: PgliteOptions): Promise<Database> {
@@ -154,7 +159,8 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
     releaseLock()
     throw error
   }
-  const db = drizzlePglite(pg, { schema }) as unknown as Db
+  const logger = options.onQuery ? { logQuery: (q: string) => options.onQuery!(q) } : undefined
+  const db = drizzlePglite(pg, { schema, logger }) as unknown as Db
   let closed = false
   return {
     engine: 'pglite',

@@ -57,16 +57,20 @@ export async function createPostgresDatabase(
 }
 
 export async function openTestDatabase(
-  options: { engine?: Engine; poolMax?: number } = {},
+  options: { engine?: Engine; poolMax?: number; onQuery?: (query: string) => void } = {},
 ): Promise<TestDatabase> {
   const engine = options.engine ?? testEngine
   if (engine === 'pglite') {
-    const database = await openPglite({})
+    const database = await openPglite({ onQuery: options.onQuery })
     await runMigrations(database)
     return { database, engine, url: undefined, close: () => database.close() }
   }
   const created = await createPostgresDatabase()
-  const database = await openPostgres({ url: created.url, poolMax: options.poolMax ?? 10 })
+  const database = await openPostgres({
+    url: created.url,
+    poolMax: options.poolMax ?? 10,
+    onQuery: options.onQuery,
+  })
   await runMigrations(database, created.url)
   return {
     database,

@@ -22,8 +22,9 @@ export interface TestServer {
 export async function startTestServer(
   overrides: Partial<Record<keyof Env, string>> = {},
   role: 'all' | 'api' = 'all',
+  options: { onQuery?: (query: string) => void } = {},
 ): Promise<TestServer> {
-  const t = await openTestDatabase()
+  const t = await openTestDatabase({ onQuery: options.onQuery })
   const config = testConfig({
     PORT: '0',
     HOST: '127.0.0.1',

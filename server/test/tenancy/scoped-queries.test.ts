@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { firstRow, type Db } from '../../src/db/client.ts'
+import * as health from '../../src/db/scoped/health.ts'
 import * as institution from '../../src/db/scoped/institution.ts'
 import * as jobs from '../../src/db/scoped/jobs.ts'
 import * as pipelines from '../../src/db/scoped/pipelines.ts'
@@ -58,6 +59,17 @@ const db = (): Db => s.t.database.db
 
 /** Each scoped query, called for `scope` on A's rows; returns what it found. */
 const calls: Record<string, (scope: Scope) => Promise<unknown>> = {
+  staleStatistics: (scope) =>
+    db().transaction(async (tx) => {
+      // A's statistics are all fresh: make one aggregation of A's look failed, inside the transaction.
+      await tx.execute(sql`UPDATE jobs SET result = 'ERROR' WHERE id = (SELECT id FROM jobs
+        WHERE institution_id = ${own.institutionId} AND job_type = 'aggregation' AND is_current LIMIT 1)`)
+      const found = await health.staleStatistics(tx, scope, 1)
+      await tx.execute(
+        sql`UPDATE jobs SET result = 'SUCCESS' WHERE job_type = 'aggregation' AND result = 'ERROR' AND institution_id = ${own.institutionId}`,
+      )
+      return found
+    }),
   institutionName: (scope) =>
     institution
       .institutionName(db(), scope)
@@ -106,7 +118,7 @@ function isEmpty(value: unknown): boolean {
 
 describe('scoped queries', () => {
   it('cover every export of the scoped data layer', () => {
-    const exported = [institution, jobs, pipelines, reporting, uploads].flatMap((m) =>
+    const exported = [health, institution, jobs, pipelines, reporting, uploads].flatMap((m) =>
       Object.entries(m)
         .filter(([, v]) => typeof v === 'function')
         .map(([k]) => k),

@@ -4,8 +4,11 @@ import {
   idParamSchema,
   pipelineListQuerySchema,
   recalculateBodySchema,
+  staleStatsQuerySchema,
 } from '@carbon-sync/shared'
+import { staleStatistics } from '../../db/scoped/health.ts'
 import { activePipelines, listPipelines } from '../../db/scoped/pipelines.ts'
+import { isoTime } from '../../db/rows.ts'
 import { ValidationFailed } from '../../domain/errors.ts'
 import { cancelPipeline } from '../../domain/pipeline/cancel-pipeline.ts'
 import { recalculate } from '../../domain/pipeline/recalculate.ts'
@@ -108,5 +111,21 @@ export function pipelineRoutes(ctx: AppContext): Router {
         .json({ pipelineId, jobIds, pipeline: await pipelineSnapshot(db, scope, pipelineId) })
     })
     .all(methodNotAllowed(['POST']))
+  router
+    .route('/sync/health/stale-stats')
+    .get(requirePermission('data_management.admin'), async (req: Request, res: Response) => {
+      const q = parse(staleStatsQuerySchema, req.query, 'query')
+      const found = await staleStatistics(db, scopeOf(res), q.older_than_minutes)
+      res.json({
+        items: found.map((r) => ({
+          moduleTypeId: r.module_type_id,
+          year: r.year,
+          whyStale: r.why,
+          lastFinishedAggregationAt: isoTime(r.last_finished_at),
+          lastAggregationJobId: r.last_job_id,
+        })),
+      })
+    })
+    .all(methodNotAllowed(['GET']))
   return router
 }

@@ -1,0 +1,124 @@
+import { sql } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { rows } from '../../src/db/client.ts'
+import { claimJob } from '../../src/db/queries/claim-job.ts'
+import { finishInTransaction } from '../../src/domain/pipeline/finish-job.ts'
+import { recoverJob } from '../../src/domain/pipeline/recover-job.ts'
+import { refreshPipelinesOfJobs } from '../../src/domain/pipeline/refresh-pipelines.ts'
+import { openTestDatabase, type TestDatabase } from '../helpers/database.ts'
+import {
+  aggregationRequest,
+  engineConfig,
+  job,
+  jobsOfPipeline,
+  pipelineRow,
+  startPipeline,
+} from '../helpers/engine.ts'
+import { createTenant, scopeOf, type Tenant } from '../helpers/fixtures.ts'
+
+/** An admin's recover (SPEC §5.6): a failed or stuck job gets a new attempt in its pipeline. */
+let t: TestDatabase
+let tenant: Tenant
+const config = engineConfig()
+
+beforeAll(async () => {
+  t = await openTestDatabase()
+  tenant = await createTenant(t.database.db)
+})
+afterAll(() => t.close())
+
+async function claim(pod: string) {
+  return t.database.db.transaction(async (tx) => {
+    const j = await claimJob(tx, pod, ['aggregation'])
+    if (j) await refreshPipelinesOfJobs(tx, [j.id])
+    return j!
+  })
+}
+
+describe('recover', () => {
+  it('retries a job that ended in ERROR, in the same pipeline', async () => {
+    const { jobId, pipelineId } = await startPipeline(
+      t.database,
+      tenant,
+      aggregationRequest(2, 2090),
+    )
+    const running = await claim('pod:1:a#1')
+    await t.database.db.transaction((tx) =>
+      finishInTransaction(tx, running, 'pod:1:a#1', { result: 'ERROR', message: 'boom' }),
+    )
+    expect((await pipelineRow(t.database.db, pipelineId)).status).toBe('FAILED')
+
+    const retry = await recoverJob(t.database, config, scopeOf(tenant), jobId)
+    expect(retry.pipelineId).toBe(pipelineId)
+    const fresh = await job(t.database.db, retry.jobId)
+    expect(fresh).toMatchObject({
+      state: 'QUEUED',
+      retryOf: jobId,
+      attempts: 0,
+      jobType: 'aggregation',
+      year: 2090,
+    })
+    expect((await pipelineRow(t.database.db, pipelineId)).status).toBe('NOT_STARTED')
+    const again = await claim('pod:2:b#1')
+    await t.database.db.transaction((tx) =>
+      finishInTransaction(tx, again, 'pod:2:b#1', { result: 'SUCCESS', message: null }),
+    )
+    // The retried job no longer counts: the pipeline succeeded.
+    expect((await pipelineRow(t.database.db, pipelineId)).status).toBe('SUCCESS')
+    expect((await jobsOfPipeline(t.database.db, pipelineId)).map((j) => j.result)).toEqual([
+      'ERROR',
+      'SUCCESS',
+    ])
+  })
+
+  it('ends a stuck running job as ERROR first, and its pod can no longer commit', async () => {
+    const { jobId, pipelineId } = await startPipeline(
+      t.database,
+      tenant,
+      aggregationRequest(3, 2090),
+    )
+    const stuck = await claim('pod:3:c#1')
+    await expect(recoverJob(t.database, config, scopeOf(tenant), jobId)).rejects.toMatchObject({
+      status: 409,
+    })
+    await t.database.db.execute(
+      sql`UPDATE jobs SET heartbeat_at = now() - interval '1 hour' WHERE id = ${jobId}`,
+    )
+    const retry = await recoverJob(t.database, config, scopeOf(tenant), jobId)
+    const old = await job(t.database.db, jobId)
+    expect(old).toMatchObject({
+      state: 'FINISHED',
+      result: 'ERROR',
+      statusMessage: 'recovered by an admin',
+    })
+    // The stuck pod wakes up and tries to finish, with effects: all of it rolls back.
+    await expect(
+      t.database.db.transaction(async (tx) => {
+        await tx.execute(
+          sql`UPDATE institutions SET name = 'written by a stale pod' WHERE id = ${tenant.institutionId}`,
+        )
+        await finishInTransaction(tx, stuck, 'pod:3:c#1', { result: 'SUCCESS', message: null })
+      }),
+    ).rejects.toThrow(/no longer owned/)
+    const [inst] = await rows<{ name: string }>(
+      t.database.db,
+      sql`SELECT name FROM institutions WHERE id = ${tenant.institutionId}`,
+    )
+    expect(inst!.name).not.toBe('written by a stale pod')
+    expect((await job(t.database.db, jobId)).result).toBe('ERROR')
+    expect(await job(t.database.db, retry.jobId)).toMatchObject({ state: 'QUEUED', retryOf: jobId })
+    expect((await pipelineRow(t.database.db, pipelineId)).status).toBe('NOT_STARTED')
+  })
+
+  it('refuses a job that succeeded or is still queued', async () => {
+    const { jobId } = await startPipeline(t.database, tenant, aggregationRequest(4, 2090))
+    await expect(recoverJob(t.database, config, scopeOf(tenant), jobId)).rejects.toMatchObject({
+      status: 409,
+      code: 'conflict',
+    })
+    const other = await createTenant(t.database.db)
+    await expect(recoverJob(t.database, config, scopeOf(other), jobId)).rejects.toMatchObject({
+      status: 403,
+    })
+  })
+})
