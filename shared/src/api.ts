@@ -252,3 +252,101 @@ export const staleStatsSchema = z.object({
     }),
   ),
 })
+
+const catalogColumnSchema = z.object({
+  /** Header name. */
+  name: z.string(),
+  /** A blank cell is a row error. */
+  required: z.boolean(),
+  /** text, number, integer, enum or date. */
+  type: z.enum(['text', 'number', 'integer', 'enum', 'date']),
+  /** Allowed values of an enum column. */
+  values: z.array(z.string()).optional(),
+  /** Smallest number allowed. */
+  min: z.number().optional(),
+  /** Largest number allowed. */
+  max: z.number().optional(),
+  /** What the column holds. */
+  description: z.string(),
+})
+
+export const catalogSchema = z.object({
+  modules: z.array(
+    z.object({
+      /** Module type id. */
+      id: z.number().int(),
+      /** Machine key. */
+      key: z.string(),
+      /** Label. */
+      label: z.string(),
+    }),
+  ),
+  dataEntryTypes: z.array(
+    z.object({
+      /** Data-entry type id. */
+      id: z.number().int(),
+      /** Machine key, also the template name. */
+      key: z.string(),
+      /** Label. */
+      label: z.string(),
+      /** Module it belongs to. */
+      moduleTypeId: z.number().int(),
+      /** Whether files of this type can be uploaded yet. */
+      supported: z.boolean(),
+      /** Columns of a data file (with unit_institutional_id and kg_co2eq). */
+      columns: z.array(catalogColumnSchema),
+      /** Columns of a factor file. */
+      factorColumns: z.array(catalogColumnSchema),
+      /** Reference data the type takes, if any. */
+      reference: z.object({ format: z.string(), columns: z.array(catalogColumnSchema) }).nullable(),
+    }),
+  ),
+})
+
+export const apiTokenSchema = z.object({
+  /** Token id. */
+  id: z.number().int(),
+  /** Name given at creation. */
+  name: z.string(),
+  /** The secret, shown only in the creation response. */
+  token: z.string(),
+  /** Creation time. */
+  createdAt: z.string(),
+})
+
+export const apiTokenListSchema = z.object({
+  tokens: z.array(
+    z.object({
+      id: z.number().int(),
+      name: z.string(),
+      created_at: z.string(),
+      last_used_at: z.string().nullable(),
+      revoked_at: z.string().nullable(),
+    }),
+  ),
+})
+
+export const recoverResponseSchema = z.object({
+  /** The new job. */
+  jobId: z.number().int(),
+  /** Its pipeline (the failed job's). */
+  pipelineId: z.number().int(),
+  job: jobSchema,
+})
+
+export const recalculateResponseSchema = z.object({
+  /** The recalculation pipeline. */
+  pipelineId: z.number().int(),
+  /** One emission_recalc per data-entry type. */
+  jobIds: z.array(z.number().int()),
+  pipeline: pipelineSchema,
+})
+
+export const readinessSchema = z.object({
+  /** ready, or not_ready. */
+  status: z.enum(['ready', 'not_ready']),
+  /** Engine in use, when ready. */
+  database: z.enum(['postgres', 'pglite']).optional(),
+  /** Why not, when not ready. */
+  reason: z.string().optional(),
+})

@@ -10,6 +10,7 @@ import { healthRoutes } from './routes/health.ts'
 import { jobRoutes } from './routes/jobs.ts'
 import { pipelineRoutes } from './routes/pipelines.ts'
 import { uploadRoutes } from './routes/uploads.ts'
+import { openApiDocument } from './openapi.ts'
 
 /**
  * The HTTP application: /healthz, /readyz, /metrics, the JSON API under /api/v1 (every
@@ -34,6 +35,9 @@ export function createApp(ctx: AppContext, extra: { beforeAuth?: express.Router[
     next()
   })
   api.use(express.json({ limit: '1mb' }))
+  api.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument())
+  })
   for (const router of extra.beforeAuth ?? []) api.use(router)
   api.use(authRoutes(ctx))
   api.use(authenticate(ctx), csrfGuard)
