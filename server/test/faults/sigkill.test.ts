@@ -145,4 +145,51 @@ describe.skipIf(testEngine === 'pglite')('a worker killed mid-ingestion', () => 
     ])
     expect(events.body.events[2]!.message).toMatch(/reclaimed/)
   }, 240_000)
+
+  it('hands a running job back on SIGTERM after the grace period, and exits cleanly', async () => {
+    // The workers of the test before must not take this job.
+    for (const old of workers.splice(0)) old.kill('SIGKILL')
+    const w = startServerProcess('worker', {
+      DATABASE_URL: s.t.url!,
+      HEARTBEAT_INTERVAL_MS: '200',
+      STALE_AFTER_MS: String(staleMs),
+      SHUTDOWN_GRACE_MS: '300',
+      PROGRESS_INTERVAL_MS: '50',
+    })
+    workers.push(w)
+    const accepted = await manager.upload(
+      { moduleTypeId: 2, dataEntryTypeId: 20, year: 2025, mode: 'append' },
+      bigPlaneFile(300_000),
+    )
+    const jobId: number = accepted.body.jobId
+    const db = s.t.database.db
+    const job = () =>
+      firstRow<{
+        state: string
+        processed: number | null
+        attempts: number
+        locked_by: string | null
+      }>(
+        db,
+        sql`SELECT state, (meta -> 'progress' ->> 'processed')::int AS processed, attempts, locked_by FROM jobs WHERE id = ${jobId}`,
+      )
+    await waitFor(
+      async () => ((await job())?.processed ?? 0) > 10_000,
+      60_000,
+      'the ingestion to be under way',
+    )
+    w.kill('SIGTERM')
+    expect(await w.exited).toBe(0)
+    const released = await job()
+    expect(released).toMatchObject({ state: 'QUEUED', attempts: 0, locked_by: null })
+    const visible = await firstRow<{ n: number }>(
+      db,
+      sql`SELECT count(*)::int AS n FROM data_entries WHERE job_id = ${jobId}`,
+    )
+    expect(visible!.n).toBe(0)
+    // Another worker takes it at once: no stale window to wait for.
+    worker()
+    const pipeline = await waitForPipeline(manager, accepted.body.pipelineId, 120_000)
+    expect(pipeline.status).toBe('SUCCESS')
+  }, 240_000)
 })
