@@ -1,0 +1,217 @@
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { DryRunReport } from '@carbon-sync/shared'
+import { flushPromises } from '@vue/test-utils'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { configureHttp } from '../../api/http'
+import { eventually, mountApp } from '../../testing/mount-app'
+import UploadDialog from './UploadDialog.vue'
+
+/**
+ * The dry run, through the real fetch wrapper, against a real HTTP server written here: the
+ * dialog sends the file as multipart with dryRun=true and shows the report's row errors.
+ */
+
+const report: DryRunReport = {
+  rowsTotal: 5,
+  rowsValid: 3,
+  rowsInvalid: 2,
+  errors: [
+    {
+      row: 5,
+      column: 'cabin_class',
+      code: 'invalid_value',
+      message: 'cabin_class must be one of first, business, economy, got "premium"',
+    },
+    {
+      row: 7,
+      column: 'number_of_trips',
+      code: 'out_of_range',
+      message: 'number_of_trips must be at least 1',
+    },
+  ],
+  warnings: ['Unknown column "colour" is ignored'],
+  impact: { beforeKgCo2eq: 154754.297, afterKgCo2eq: 3993.4 },
+}
+
+const catalog = {
+  modules: [{ id: 2, key: 'professional_travel', label: 'Professional travel' }],
+  dataEntryTypes: [
+    {
+      id: 20,
+      key: 'plane',
+      label: 'Plane trips',
+      moduleTypeId: 2,
+      supported: true,
+      columns: [],
+      factorColumns: [],
+      reference: null,
+    },
+  ],
+}
+
+interface Received {
+  method: string
+  url: string
+  headers: http.IncomingHttpHeaders
+  body: string
+}
+const received: Received[] = []
+let server: http.Server
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8')
+      received.push({ method: req.method!, url: req.url!, headers: req.headers, body })
+      const json = (status: number, value: unknown) => {
+        res.writeHead(status, { 'Content-Type': 'application/json' })
+        res.end(JSON.stringify(value))
+      }
+      if (req.method === 'GET' && req.url === '/api/v1/catalog') return json(200, catalog)
+      if (req.method === 'GET' && req.url === '/api/v1/units') return json(200, [])
+      if (req.method === 'POST' && body.includes('filename="latin1.csv"'))
+        return json(422, {
+          error: {
+            code: 'unprocessable_file',
+            message: 'The file is not valid UTF-8',
+            details: {
+              reasons: [
+                {
+                  code: 'invalid_utf8',
+                  message: 'Invalid UTF-8 at byte offset 17: re-save the file as UTF-8',
+                  offset: 17,
+                },
+              ],
+            },
+          },
+        })
+      if (req.method === 'POST' && req.url === '/api/v1/sync/uploads' && body.includes('dryRun'))
+        return json(200, { report })
+      json(404, { error: { code: 'not_found', message: `No route ${req.method} ${req.url}` } })
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  ;(window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM.setURL(
+    `${origin}/data/2025`,
+  )
+  configureHttp({ baseUrl: origin })
+})
+
+afterAll(async () => {
+  configureHttp({ baseUrl: '' })
+  server.closeAllConnections()
+  await new Promise((resolve) => server.close(resolve))
+})
+
+async function openWithFile(name: string) {
+  const w = mountApp(UploadDialog, {
+    props: { modelValue: false, year: 2025, dataEntryTypeId: 20 },
+    attachTo: document.body,
+  })
+  await w.setProps({ modelValue: true })
+  await eventually(() =>
+    expect(document.querySelector('[data-testid="upload-dialog"]')).not.toBeNull(),
+  )
+  const input = document.querySelector<HTMLInputElement>('[data-testid="file-input"]')!
+  const file = new File(['a,b\n1,2\n'], name, { type: 'text/csv' })
+  Object.defineProperty(input, 'files', { value: [file], configurable: true })
+  input.dispatchEvent(new Event('change'))
+  await flushPromises()
+  return w
+}
+
+describe('UploadDialog', () => {
+  it('shows the row errors of a dry run (row, column, message) before anything is stored', async () => {
+    const w = mountApp(UploadDialog, {
+      props: { modelValue: false, year: 2025, dataEntryTypeId: 20 },
+      attachTo: document.body,
+    })
+    await w.setProps({ modelValue: true })
+    await eventually(() =>
+      expect(document.querySelector('[data-testid="upload-dialog"]')).not.toBeNull(),
+    )
+
+    const input = document.querySelector<HTMLInputElement>('[data-testid="file-input"]')!
+    const file = new File(
+      ['unit_institutional_id,origin_iata,destination_iata,user_institutional_id,cabin_class\n'],
+      'plane.csv',
+      { type: 'text/csv' },
+    )
+    Object.defineProperty(input, 'files', { value: [file], configurable: true })
+    input.dispatchEvent(new Event('change'))
+    await flushPromises()
+
+    const preview = () =>
+      document.querySelector<HTMLButtonElement>('[data-testid="preview-button"]')!
+    // Enabled once the catalog has arrived (the type is known) and a file is chosen.
+    await eventually(() => expect(preview().disabled).toBe(false))
+    preview().click()
+
+    await eventually(() =>
+      expect(document.querySelectorAll('[data-testid="row-error"]')).toHaveLength(2),
+    )
+    const cells = [...document.querySelectorAll('[data-testid="row-error"]')].map((tr) =>
+      [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim()),
+    )
+    expect(cells[0]).toEqual([
+      '5',
+      'cabin_class',
+      'invalid_value',
+      'cabin_class must be one of first, business, economy, got "premium"',
+    ])
+    expect(cells[1]).toEqual([
+      '7',
+      'number_of_trips',
+      'out_of_range',
+      'number_of_trips must be at least 1',
+    ])
+
+    const text = document.querySelector('[data-testid="preview"]')!.textContent!
+    expect(text).toContain('5 rows in the file')
+    expect(text).toContain('3 rows would be stored')
+    expect(text).toContain('2 rows with errors would be skipped')
+    expect(text).toContain('154,754 kg')
+    expect(text).toContain('3,993 kg')
+    expect(text).toContain('Unknown column "colour" is ignored')
+
+    // What went over the wire: one multipart dry run, with the CSRF header, and no real upload.
+    const uploads = received.filter((r) => r.url === '/api/v1/sync/uploads')
+    expect(uploads).toHaveLength(1)
+    expect(uploads[0]!.headers['x-requested-with']).toBe('carbon-sync')
+    expect(uploads[0]!.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/)
+    for (const [field, value] of [
+      ['dryRun', 'true'],
+      ['kind', 'data'],
+      ['moduleTypeId', '2'],
+      ['dataEntryTypeId', '20'],
+      ['year', '2025'],
+      ['mode', 'replace'],
+    ])
+      expect(uploads[0]!.body).toMatch(new RegExp(`name="${field}"\\r\\n\\r\\n${value}\\r\\n`))
+    expect(uploads[0]!.body).toContain('filename="plane.csv"')
+    w.unmount()
+  })
+
+  it('shows why a file is refused (422 reasons, e.g. the byte offset of bad UTF-8)', async () => {
+    const w = await openWithFile('latin1.csv')
+    const preview = () =>
+      document.querySelector<HTMLButtonElement>('[data-testid="preview-button"]')!
+    await eventually(() => expect(preview().disabled).toBe(false))
+    preview().click()
+    await eventually(() =>
+      expect(document.querySelector('[data-testid="upload-error"]')).not.toBeNull(),
+    )
+    const alert = document.querySelector('[data-testid="upload-error"]')!
+    expect(alert.getAttribute('role')).toBe('alert')
+    expect(alert.textContent).toContain('The file cannot be read.')
+    expect(alert.textContent).toContain(
+      'Invalid UTF-8 at byte offset 17: re-save the file as UTF-8',
+    )
+    expect(document.querySelector('[data-testid="preview"]')).toBeNull()
+    w.unmount()
+  })
+})

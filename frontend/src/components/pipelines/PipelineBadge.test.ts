@@ -1,0 +1,245 @@
+import type {
+  Job,
+  ModuleStatus,
+  Pipeline,
+  PipelineStatus,
+  PipelineSummary,
+} from '@carbon-sync/shared'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { setEventSourceImpl } from '../../composables/use-pipeline-stream'
+import { usePipelineState } from '../../stores/pipeline-state'
+import { mountApp, testContext } from '../../testing/mount-app'
+import ModuleConfig from '../data/ModuleConfig.vue'
+import PipelineBadge from './PipelineBadge.vue'
+
+const labels = ['Inserting data', 'Recalculating emissions', 'Aggregating']
+
+function summary(
+  status: PipelineStatus,
+  phase: 1 | 2 | 3 = 1,
+  hasError = false,
+  pipelineId = 42,
+): PipelineSummary {
+  return {
+    pipelineId,
+    status,
+    version: 5,
+    progress: {
+      phase,
+      phasesTotal: 3,
+      phaseLabel: labels[phase - 1]!,
+      done: !['NOT_STARTED', 'RUNNING'].includes(status),
+      hasError,
+      processed: 10,
+      total: 100,
+    },
+  }
+}
+
+function job(id: number, extra: Partial<Job>): Job {
+  return {
+    id,
+    pipelineId: 42,
+    parentJobId: null,
+    retryOf: null,
+    jobType: 'csv_ingest',
+    moduleTypeId: 2,
+    dataEntryTypeId: 20,
+    year: 2025,
+    state: 'FINISHED',
+    result: 'WARNING',
+    statusMessage: '4 rows stored, 1 failed',
+    attempts: 1,
+    version: 3,
+    progress: null,
+    counts: { rowsTotal: 5, rowsInserted: 4, rowsFailed: 1, rowsWithoutEmission: 0 },
+    uploadId: 1,
+    createdAt: new Date(Date.now() - 120_000).toISOString(),
+    startedAt: new Date(Date.now() - 110_000).toISOString(),
+    finishedAt: new Date(Date.now() - 100_000).toISOString(),
+    ...extra,
+  }
+}
+
+function snapshot(): Pipeline {
+  return {
+    ...summary('PARTIAL', 3),
+    id: 42,
+    kind: 'data',
+    moduleTypeId: 2,
+    dataEntryTypeId: 20,
+    year: 2025,
+    jobs: [
+      job(100, {}),
+      job(101, {
+        jobType: 'emission_recalc',
+        result: 'SUCCESS',
+        statusMessage: '4 entries recalculated',
+      }),
+    ],
+    createdBy: 'Marc Manager',
+    createdAt: new Date(Date.now() - 120_000).toISOString(),
+    finishedAt: new Date(Date.now() - 60_000).toISOString(),
+  }
+}
+
+// A module with an active pipeline opens its stream; here it connects to nothing.
+class SilentEventSource extends EventTarget {
+  readyState = 0
+  close() {
+    this.readyState = 2
+  }
+}
+beforeAll(() => setEventSourceImpl(SilentEventSource as unknown as typeof window.EventSource))
+afterAll(() => setEventSourceImpl(undefined))
+
+describe('badge text for every pipeline status and phase', () => {
+  const cases: [string, PipelineSummary | null, string][] = [
+    ['NOT_STARTED', summary('NOT_STARTED'), 'Recalculating…'],
+    ['RUNNING, before the first update', null, 'Recalculating…'],
+    ['RUNNING phase 1', summary('RUNNING', 1), 'Step 1/3 · Inserting data…'],
+    ['RUNNING phase 2', summary('RUNNING', 2), 'Step 2/3 · Recalculating emissions…'],
+    ['RUNNING phase 3', summary('RUNNING', 3), 'Step 3/3 · Aggregating…'],
+    ['SUCCESS', summary('SUCCESS', 3), 'Last run succeeded'],
+    ['PARTIAL with hasError', summary('PARTIAL', 3, true), 'Last recalc failed'],
+    ['PARTIAL with warnings only', summary('PARTIAL', 3, false), 'Last run had warnings'],
+    ['FAILED', summary('FAILED', 1, true), 'Last recalc failed'],
+    ['CANCELLED', summary('CANCELLED', 1), 'Last run cancelled'],
+  ]
+
+  it.each(cases)('%s', (_name, shown, text) => {
+    const w = mountApp(PipelineBadge, { props: { pipelineId: 42, summary: shown } })
+    expect(w.get('[data-testid="pipeline-badge"]').text()).toBe(text)
+    w.unmount()
+  })
+
+  const module = { id: 2, key: 'professional_travel', label: 'Professional travel' }
+  const moduleCases: [
+    string,
+    ModuleStatus,
+    PipelineSummary | null,
+    PipelineSummary | null,
+    string[],
+  ][] = [
+    ['incomplete', 'incomplete', null, null, ['Incomplete']],
+    [
+      'recalculation_needed',
+      'recalculation_needed',
+      null,
+      summary('SUCCESS', 3, false, 40),
+      ['Recalculation needed', 'Last run succeeded'],
+    ],
+    [
+      'recalculating',
+      'recalculating',
+      summary('RUNNING', 2, false, 41),
+      null,
+      ['Step 2/3 · Recalculating emissions…'],
+    ],
+    ['failed', 'failed', null, summary('FAILED', 1, true, 39), ['Last recalc failed']],
+    ['failed, pipeline unknown', 'failed', null, null, ['Last recalc failed']],
+    ['recalculating, pipeline unknown', 'recalculating', null, null, ['Recalculating…']],
+  ]
+
+  it.each(moduleCases)('module %s', (_name, status, active, last, texts) => {
+    const context = testContext()
+    const store = usePipelineState(context.pinia)
+    store.hydrate(2025, { '2': { active, last } })
+    const w = mountApp(
+      ModuleConfig,
+      {
+        props: {
+          module,
+          types: [],
+          year: 2025,
+          facts: { moduleTypeId: 2, status, entryCount: 0, totalKgCo2eq: null, computedAt: null },
+        },
+      },
+      context,
+    )
+    const badges = w.findAll('.status-badge').map((b) => b.text())
+    expect(badges).toEqual(texts)
+    w.unmount()
+  })
+})
+
+describe('the diagnostic tooltip (WAI-ARIA tooltip pattern, WCAG 2.1 SC 1.4.13)', () => {
+  let mounted: ReturnType<typeof mountApp> | undefined
+  afterEach(() => mounted?.unmount())
+
+  function mountBadge() {
+    const context = testContext()
+    usePipelineState(context.pinia).applySnapshot(snapshot())
+    mounted = mountApp(
+      PipelineBadge,
+      { props: { pipelineId: 42 }, attachTo: document.body },
+      context,
+    )
+    const badge = mounted.get<HTMLElement>('[data-testid="pipeline-badge"]')
+    const tooltip = mounted.get<HTMLElement>('[role="tooltip"]')
+    return { w: mounted, badge, tooltip }
+  }
+
+  it('is described by its tooltip, which holds the id, one line per job, and nothing focusable', () => {
+    const { badge, tooltip } = mountBadge()
+    expect(badge.attributes('tabindex')).toBe('0')
+    expect(tooltip.attributes('id')).toBeTruthy()
+    expect(badge.attributes('aria-describedby')).toBe(tooltip.attributes('id'))
+    expect(tooltip.text()).toContain('Pipeline 42')
+    expect(tooltip.text()).toContain('Copy')
+    expect(tooltip.text()).toContain('CSV ingestion · FINISHED · WARNING · 4 rows stored, 1 failed')
+    expect(tooltip.text()).toContain('Emission recalculation · FINISHED · SUCCESS')
+    expect(tooltip.text()).toMatch(/minutes? ago/)
+    const focusable = tooltip.element.querySelectorAll(
+      'a[href], button, input, select, textarea, [tabindex], [contenteditable]',
+    )
+    expect(focusable).toHaveLength(0)
+  })
+
+  it('opens on focus and closes on Escape, focus staying on the badge', async () => {
+    const { badge, tooltip } = mountBadge()
+    expect(tooltip.isVisible()).toBe(false)
+
+    badge.element.focus()
+    await badge.trigger('focus')
+    expect(document.activeElement).toBe(badge.element)
+    expect(tooltip.isVisible()).toBe(true)
+
+    await badge.trigger('keydown', { key: 'Escape' })
+    expect(tooltip.isVisible()).toBe(false)
+    expect(document.activeElement).toBe(badge.element)
+  })
+
+  it('closes on blur', async () => {
+    const { badge, tooltip } = mountBadge()
+    badge.element.focus()
+    await badge.trigger('focus')
+    expect(tooltip.isVisible()).toBe(true)
+    badge.element.blur()
+    await badge.trigger('blur')
+    expect(tooltip.isVisible()).toBe(false)
+  })
+
+  it('opens on mouseenter and closes on mouseleave, without taking focus', async () => {
+    const { badge, tooltip } = mountBadge()
+    const before = document.activeElement
+    await badge.trigger('mouseenter')
+    expect(tooltip.isVisible()).toBe(true)
+    expect(document.activeElement).toBe(before)
+    expect(tooltip.element.contains(document.activeElement)).toBe(false)
+    await badge.trigger('mouseleave')
+    expect(tooltip.isVisible()).toBe(false)
+  })
+
+  it('stays open while the pointer moves from the badge onto the tooltip (hoverable)', async () => {
+    const { badge, tooltip } = mountBadge()
+    await badge.trigger('mouseenter')
+    await badge.trigger('mouseleave', { relatedTarget: tooltip.element })
+    expect(tooltip.isVisible()).toBe(true)
+  })
+
+  it('says "Waiting for first update…" before any data', () => {
+    mounted = mountApp(PipelineBadge, { props: { pipelineId: 99, summary: null } })
+    expect(mounted.get('[role="tooltip"]').text()).toContain('Waiting for first update…')
+  })
+})

@@ -1,0 +1,117 @@
+import type { Pipeline, PipelineStatus } from '@carbon-sync/shared'
+import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { usePipelineState } from './pipeline-state'
+
+function pipeline(
+  id: number,
+  version: number,
+  status: PipelineStatus,
+  phase: 1 | 2 | 3 = 1,
+  extra: Partial<Pipeline> = {},
+): Pipeline {
+  const done = !['NOT_STARTED', 'RUNNING'].includes(status)
+  return {
+    id,
+    kind: 'data',
+    status,
+    version,
+    moduleTypeId: 2,
+    dataEntryTypeId: 20,
+    year: 2025,
+    progress: {
+      phase,
+      phasesTotal: 3,
+      phaseLabel: ['Inserting data', 'Recalculating emissions', 'Aggregating'][phase - 1]!,
+      done,
+      hasError: status === 'FAILED',
+      processed: 0,
+      total: null,
+    },
+    jobs: [],
+    createdBy: 'Test',
+    createdAt: '2025-01-01T00:00:00.000Z',
+    finishedAt: done ? '2025-01-01T00:01:00.000Z' : null,
+    ...extra,
+  }
+}
+
+describe('pipelineState keeps the highest version', () => {
+  beforeEach(() => setActivePinia(createPinia()))
+
+  it('replaces a snapshot with a higher version', () => {
+    const store = usePipelineState()
+    expect(store.applySnapshot(pipeline(7, 3, 'RUNNING', 1))).toBe(true)
+    expect(store.applySnapshot(pipeline(7, 4, 'RUNNING', 2))).toBe(true)
+    expect(store.pipeline(7)?.version).toBe(4)
+    expect(store.pipeline(7)?.progress.phase).toBe(2)
+    expect(store.moduleState(2, 2025).active).toMatchObject({ pipelineId: 7, version: 4 })
+  })
+
+  it('ignores a snapshot with a lower or equal version', () => {
+    const store = usePipelineState()
+    store.applySnapshot(pipeline(7, 5, 'RUNNING', 2))
+    expect(store.applySnapshot(pipeline(7, 4, 'RUNNING', 1))).toBe(false)
+    expect(store.applySnapshot(pipeline(7, 5, 'RUNNING', 3))).toBe(false)
+    expect(store.pipeline(7)).toMatchObject({ version: 5, progress: { phase: 2 } })
+    expect(store.moduleState(2, 2025).active).toMatchObject({ version: 5 })
+  })
+
+  it('does not let an older active-pipelines answer move a streamed pipeline backwards', () => {
+    const store = usePipelineState()
+    store.applySnapshot(pipeline(7, 6, 'RUNNING', 3))
+    const stale = pipeline(7, 2, 'RUNNING', 1)
+    store.hydrate(2025, {
+      '2': {
+        active: { pipelineId: 7, status: 'RUNNING', version: 2, progress: stale.progress },
+        last: null,
+      },
+    })
+    expect(store.moduleState(2, 2025).active).toMatchObject({ version: 6, progress: { phase: 3 } })
+  })
+
+  it('moves a pipeline that ends from active to last of its module key', () => {
+    const store = usePipelineState()
+    store.applySnapshot(pipeline(3, 9, 'SUCCESS'))
+    store.applySnapshot(pipeline(7, 1, 'RUNNING'))
+    expect(store.moduleState(2, 2025)).toMatchObject({
+      active: { pipelineId: 7 },
+      last: { pipelineId: 3 },
+    })
+    const ended = store.endedCount
+
+    store.applySnapshot(pipeline(7, 2, 'PARTIAL', 3))
+
+    expect(store.moduleState(2, 2025).active).toBeNull()
+    expect(store.moduleState(2, 2025).last).toMatchObject({ pipelineId: 7, status: 'PARTIAL' })
+    expect(store.endedCount).toBe(ended + 1)
+    expect(store.lastEnded?.id).toBe(7)
+    // Another module and year are not touched.
+    expect(store.moduleState(2, 2024)).toEqual({ active: null, last: null })
+  })
+
+  it('keeps the newest pipeline as last when an older one reports its end late', () => {
+    const store = usePipelineState()
+    store.applySnapshot(pipeline(9, 4, 'SUCCESS'))
+    store.applySnapshot(pipeline(5, 4, 'FAILED'))
+    expect(store.moduleState(2, 2025).last).toMatchObject({ pipelineId: 9 })
+  })
+
+  it('hydrates active and last from the bulk endpoint', () => {
+    const store = usePipelineState()
+    const running = pipeline(12, 3, 'RUNNING', 2)
+    const done = pipeline(10, 8, 'FAILED', 1)
+    store.hydrate(2025, {
+      '2': {
+        active: { pipelineId: 12, status: 'RUNNING', version: 3, progress: running.progress },
+        last: { pipelineId: 10, status: 'FAILED', version: 8, progress: done.progress },
+      },
+      '3': { active: null, last: null },
+    })
+    expect(store.moduleState(2, 2025)).toMatchObject({
+      active: { pipelineId: 12, progress: { phase: 2 } },
+      last: { pipelineId: 10, status: 'FAILED' },
+    })
+    expect(store.moduleState(3, 2025)).toEqual({ active: null, last: null })
+  })
+})
