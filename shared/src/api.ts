@@ -2,9 +2,11 @@ import { z } from 'zod'
 import {
   jobEventSchema,
   jobSchema,
+  pipelineKinds,
   pipelineSchema,
   pipelineStatuses,
   pipelineSummarySchema,
+  rowErrorSchema,
   uploadKinds,
   uploadModes,
 } from './jobs.ts'
@@ -80,17 +82,6 @@ export const uploadAcceptedSchema = z.object({
   uploadId: z.number().int(),
 })
 
-export const rowErrorSchema = z.object({
-  /** Line number in the file. */
-  row: z.number().int(),
-  /** Column, or null for the whole row. */
-  column: z.string().nullable(),
-  /** Machine-readable reason. */
-  code: z.string(),
-  /** Reason, for a person. */
-  message: z.string(),
-})
-
 export const dryRunReportSchema = z.object({
   report: z.object({
     /** Data rows in the file. */
@@ -125,6 +116,10 @@ export const pipelineListQuerySchema = z.object({
   moduleTypeId: z.coerce.number().int().positive().optional(),
   /** Only this status. */
   status: z.enum(pipelineStatuses).optional(),
+  /** Only pipelines started for this data-entry type. */
+  dataEntryTypeId: z.coerce.number().int().positive().optional(),
+  /** Only this kind (data, factors, reference, recalculation, seed). */
+  kind: z.enum(pipelineKinds).optional(),
   /** Opaque cursor from the previous page. */
   cursor: z.string().max(100).optional(),
   /** Page size (default 20, at most 100). */
@@ -188,6 +183,35 @@ export const yearModulesSchema = z.object({
 export const yearsSchema = z.object({
   /** Years with data or activity, newest first, always including the current and previous year. */
   years: z.array(z.number().int()),
+  /** The year to open by default: the latest with statistics, else the previous year. */
+  defaultYear: z.number().int(),
+})
+
+export const uploadSchema = z.object({
+  /** Upload id. */
+  id: z.number().int(),
+  /** data, factors or reference. */
+  kind: z.enum(uploadKinds),
+  /** Module type. */
+  moduleTypeId: z.number().int(),
+  /** Data-entry type. */
+  dataEntryTypeId: z.number().int(),
+  /** Reporting year. */
+  year: z.number().int(),
+  /** replace or append. */
+  mode: z.enum(uploadModes),
+  /** The unit the upload was made for, if any. */
+  unitId: z.number().int().nullable(),
+  /** Original file name, sanitised. */
+  fileName: z.string(),
+  /** Size in bytes. */
+  sizeBytes: z.number().int(),
+  /** sha256 of the bytes, hex. */
+  sha256: z.string(),
+  /** Display name of who uploaded it. */
+  createdBy: z.string().nullable(),
+  /** When. */
+  createdAt: z.string(),
 })
 
 export const reportSchema = z.object({

@@ -111,6 +111,18 @@ export const jobCountsSchema = z.object({
 })
 export type JobCounts = z.infer<typeof jobCountsSchema>
 
+export const rowErrorSchema = z.object({
+  /** Line number in the file. */
+  row: z.number().int(),
+  /** Column, or null for the whole row. */
+  column: z.string().nullable(),
+  /** Machine-readable reason. */
+  code: z.string(),
+  /** Reason, for a person. */
+  message: z.string(),
+})
+export type RowError = z.infer<typeof rowErrorSchema>
+
 export const jobSchema = z.object({
   /** Job id. */
   id: z.number().int(),
@@ -142,6 +154,10 @@ export const jobSchema = z.object({
   progress: jobProgressSchema.nullable(),
   /** Row counts, once known. */
   counts: jobCountsSchema,
+  /** The first row errors (at most 100; all of them are in errors.csv). */
+  firstErrors: z.array(rowErrorSchema),
+  /** File-level warnings, such as unknown columns. */
+  warnings: z.array(z.string()),
   /** Upload the job reads, for file-based jobs. */
   uploadId: z.number().int().nullable(),
   /** When the job was created (ISO 8601). */

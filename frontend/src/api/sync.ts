@@ -8,11 +8,12 @@ import type {
   PipelineStatus,
   UploadKind,
   UploadMode,
+  uploadSchema,
 } from '@carbon-sync/shared'
-import { readCsv } from '@carbon-sync/shared'
-import { apiUrl, http, send } from './http'
+import { apiUrl, http } from './http'
 
 export type ActivePipelines = z.infer<typeof activePipelinesSchema>
+export type Upload = z.infer<typeof uploadSchema>
 /** A pipeline as the list endpoint returns it: without its jobs. */
 export type PipelineListItem = Omit<Pipeline, 'jobs'>
 
@@ -122,29 +123,8 @@ export const submitUpload = (upload: UploadRequest) =>
 export const uploadFileUrl = (uploadId: number) => apiUrl(`/sync/uploads/${uploadId}/file`)
 export const jobErrorsCsvUrl = (jobId: number) => apiUrl(`/sync/jobs/${jobId}/errors.csv`)
 
-/** The file name from a Content-Disposition header (`filename*` preferred, as RFC 6266 says). */
-export function fileNameOfDisposition(header: string | null): string | null {
-  if (!header) return null
-  const extended = /filename\*=UTF-8''([^;]+)/i.exec(header)
-  if (extended?.[1]) {
-    try {
-      return decodeURIComponent(extended[1])
-    } catch {
-      // fall through to the plain parameter
-    }
-  }
-  const plain = /filename="([^"]*)"/i.exec(header)
-  return plain?.[1] ?? null
-}
-
-/**
- * The original name of an uploaded file. The API has no metadata route for uploads yet, so this
- * asks for the file's headers only (HEAD) and reads its Content-Disposition.
- */
-export async function fetchUploadFileName(uploadId: number): Promise<string | null> {
-  const response = await send(`/sync/uploads/${uploadId}/file`, { method: 'HEAD' })
-  return fileNameOfDisposition(response.headers.get('Content-Disposition'))
-}
+/** What was uploaded, when and by whom. */
+export const fetchUpload = (uploadId: number) => http.get<Upload>(`/sync/uploads/${uploadId}`)
 
 /** A failed row of an ingestion, for the row errors table. */
 export interface RowErrorView {
@@ -153,47 +133,4 @@ export interface RowErrorView {
   column: string | null
   code: string
   message: string
-}
-
-async function* bodyChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const reader = body.getReader()
-  try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) return
-      yield value
-    }
-  } finally {
-    // Stopping after the first rows must not download the rest of a large file.
-    await reader.cancel().catch(() => undefined)
-  }
-}
-
-/**
- * The first failed rows of a job, read from its errors.csv (the job JSON does not carry them):
- * the last three columns are error_column, error_code, error_message. The file has no row
- * numbers, so `row` is null.
- */
-export async function fetchFirstRowErrors(jobId: number, limit = 100): Promise<RowErrorView[]> {
-  const response = await send(`/sync/jobs/${jobId}/errors.csv`)
-  if (!response.body) return []
-  const rows: RowErrorView[] = []
-  let header = true
-  for await (const batch of readCsv(bodyChunks(response.body))) {
-    for (const record of batch) {
-      if (header) {
-        header = false
-        continue
-      }
-      const n = record.cells.length
-      rows.push({
-        row: null,
-        column: record.cells[n - 3] || null,
-        code: record.cells[n - 2] ?? '',
-        message: record.cells[n - 1] ?? '',
-      })
-      if (rows.length >= limit) return rows
-    }
-  }
-  return rows
 }

@@ -1,5 +1,5 @@
 import { createRouter, createWebHistory, type RouteRecordRaw, type Router } from 'vue-router'
-import { fetchYears } from '../api/catalog'
+import { fetchDefaultYear } from '../api/catalog'
 import AppLayout from '../components/layout/AppLayout.vue'
 import DataManagementPage from '../pages/DataManagementPage.vue'
 import ForbiddenPage from '../pages/ForbiddenPage.vue'
@@ -20,10 +20,9 @@ declare module 'vue-router' {
   }
 }
 
-/** `/` and `/reports` go to the latest year the API offers. */
+/** `/` and `/reports` go to the latest year with statistics (the API's default year). */
 async function latestYear(): Promise<number> {
-  const years = await fetchYears()
-  return years[0] ?? new Date().getFullYear()
+  return fetchDefaultYear()
 }
 
 export const routes: RouteRecordRaw[] = [

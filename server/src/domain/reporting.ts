@@ -1,7 +1,12 @@
 import { moduleTypes, type ModuleStatus } from '@carbon-sync/shared'
 import type { Db } from '../db/client.ts'
 import { isoTime } from '../db/rows.ts'
-import { activeYears, moduleStatistics, moduleYearFacts } from '../db/scoped/reporting.ts'
+import {
+  activeYears,
+  moduleStatistics,
+  moduleYearFacts,
+  yearsWithStatistics,
+} from '../db/scoped/reporting.ts'
 import type { Scope } from './auth/scope.ts'
 
 /** Statistics as the aggregation stored them (SPEC §6.1); kg values as JSON numbers. */
@@ -50,8 +55,12 @@ export async function yearModules(db: Db, scope: Scope, year: number) {
 /** Years worth offering: those with activity, and always the current and the previous one. */
 export async function years(db: Db, scope: Scope, now = new Date()) {
   const current = now.getUTCFullYear()
-  const all = new Set([current, current - 1, ...(await activeYears(db, scope))])
-  return { years: [...all].sort((a, b) => b - a) }
+  const [active, withStatistics] = await Promise.all([
+    activeYears(db, scope),
+    yearsWithStatistics(db, scope),
+  ])
+  const all = new Set([current, current - 1, ...active])
+  return { years: [...all].sort((a, b) => b - a), defaultYear: withStatistics[0] ?? current - 1 }
 }
 
 export const moduleIds = moduleTypes.map((m) => m.id)

@@ -26,6 +26,7 @@ import {
   unitsSchema,
   uploadAcceptedSchema,
   uploadFieldsSchema,
+  uploadSchema,
   yearModulesSchema,
   yearsSchema,
 } from '@carbon-sync/shared'
@@ -44,6 +45,7 @@ const named = {
   ApiTokenList: apiTokenListSchema,
   UploadFields: uploadFieldsSchema,
   UploadAccepted: uploadAcceptedSchema,
+  Upload: uploadSchema,
   DryRun: dryRunReportSchema,
   Job: jobSchema,
   JobEvents: jobEventsSchema,
@@ -177,6 +179,14 @@ export const endpoints: readonly Endpoint[] = [
     body: 'multipart',
     ok: [202, 'UploadAccepted'],
     errors: [200, 400, 413, 415, 422],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/sync/uploads/:id',
+    summary: 'What was uploaded, when and by whom',
+    access: view,
+    ok: [200, 'Upload'],
+    errors: [403, 404],
   },
   {
     method: 'get',

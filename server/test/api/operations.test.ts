@@ -129,6 +129,13 @@ describe('the pipeline list', () => {
     expect(module2.body.items.length).toBeGreaterThan(0)
     expect(module2.body.items.every((p) => p.moduleTypeId === 2)).toBe(true)
     expect((await manager.json('GET', '/api/v1/sync/pipelines?cursor=nope')).status).toBe(400)
+    const planes = await manager.json<{ items: { dataEntryTypeId: number; kind: string }[] }>(
+      'GET',
+      '/api/v1/sync/pipelines?dataEntryTypeId=20&kind=seed',
+    )
+    expect(planes.body.items).toEqual([
+      expect.objectContaining({ dataEntryTypeId: 20, kind: 'seed' }),
+    ])
   })
 })
 

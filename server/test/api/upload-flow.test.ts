@@ -102,6 +102,25 @@ describe('a data upload', () => {
       'LAB-CLIMATE,GVA,LHR,traveller-2,ECONOMY,abc,number_of_trips,invalid_number,"""abc"" is not a number"',
     ])
 
+    expect(pipeline.jobs[0]!.firstErrors).toEqual([
+      {
+        row: 3,
+        column: 'number_of_trips',
+        code: 'invalid_number',
+        message: '"abc" is not a number',
+      },
+    ])
+    const upload = await manager.json<Record<string, unknown>>(
+      'GET',
+      `/api/v1/sync/uploads/${accepted.body.uploadId}`,
+    )
+    expect(upload.body).toMatchObject({
+      fileName: 'trips march.csv',
+      sizeBytes: csv.length,
+      kind: 'data',
+      dataEntryTypeId: 20,
+      createdBy: 'Marc Manager (Demo A)',
+    })
     const file = await manager.get(`/api/v1/sync/uploads/${accepted.body.uploadId}/file`)
     expect(file.status).toBe(200)
     expect(file.headers.get('content-disposition')).toContain('trips march.csv')

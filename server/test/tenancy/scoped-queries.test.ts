@@ -104,6 +104,7 @@ const calls: Record<string, (scope: Scope) => Promise<unknown>> = {
     reporting
       .moduleStatistics(db(), scope, 2025)
       .then((r) => r.filter((m) => m.module_type_id === 3)),
+  yearsWithStatistics: (scope) => reporting.yearsWithStatistics(db(), scope),
   activeYears: (scope) =>
     reporting.activeYears(db(), scope).then((years) => years.filter((y) => y === 2025)),
   moduleYearFacts: (scope) =>

@@ -53,6 +53,8 @@ function job(id: number, extra: Partial<Job>): Job {
     version: 3,
     progress: null,
     counts: { rowsTotal: 5, rowsInserted: 4, rowsFailed: 1, rowsWithoutEmission: 0 },
+    firstErrors: [],
+    warnings: [],
     uploadId: 1,
     createdAt: new Date(Date.now() - 120_000).toISOString(),
     startedAt: new Date(Date.now() - 110_000).toISOString(),

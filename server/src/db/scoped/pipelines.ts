@@ -29,6 +29,8 @@ export interface PipelineFilter {
   year?: number
   moduleTypeId?: number
   status?: PipelineStatus
+  dataEntryTypeId?: number
+  kind?: PipelineRow['kind']
   /** Only pipelines with a smaller id (the cursor). */
   beforeId?: number
   limit: number
@@ -47,6 +49,8 @@ export async function listPipelines(
           ${f.year === undefined ? sql`` : sql`AND p.year = ${f.year}`}
           ${f.moduleTypeId === undefined ? sql`` : sql`AND p.module_type_id = ${f.moduleTypeId}`}
           ${f.status === undefined ? sql`` : sql`AND p.status = ${f.status}`}
+          ${f.dataEntryTypeId === undefined ? sql`` : sql`AND p.data_entry_type_id = ${f.dataEntryTypeId}`}
+          ${f.kind === undefined ? sql`` : sql`AND p.kind = ${f.kind}`}
           ${f.beforeId === undefined ? sql`` : sql`AND p.id < ${f.beforeId}`}
         ORDER BY p.id DESC
         LIMIT ${f.limit}`,

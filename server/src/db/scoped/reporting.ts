@@ -42,6 +42,15 @@ export async function moduleStatistics(
   )
 }
 
+/** Years with statistics of the caller's institution, newest first. */
+export async function yearsWithStatistics(db: Db, scope: Scope): Promise<number[]> {
+  const found = await rows<{ year: number }>(
+    db,
+    sql`SELECT DISTINCT year FROM module_statistics WHERE institution_id = ${scope.institutionId} AND entry_count > 0 ORDER BY year DESC`,
+  )
+  return found.map((r) => r.year)
+}
+
 /** Years in which the caller's institution has entries, statistics, factors or pipelines. */
 export async function activeYears(db: Db, scope: Scope): Promise<number[]> {
   const found = await rows<{ year: number }>(

@@ -26,6 +26,8 @@ export function jobView(job: JobRow): Job {
     version: job.version,
     progress: job.state === 'RUNNING' ? (job.meta.progress ?? null) : null,
     counts: job.meta.counts ?? noCounts,
+    firstErrors: job.meta.firstErrors ?? [],
+    warnings: job.meta.warnings ?? [],
     uploadId: job.uploadId,
     createdAt: isoTime(job.createdAt),
     startedAt: isoTime(job.startedAt),

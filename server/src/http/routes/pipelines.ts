@@ -54,6 +54,8 @@ export function pipelineRoutes(ctx: AppContext): Router {
         year: q.year,
         moduleTypeId: q.moduleTypeId,
         status: q.status,
+        dataEntryTypeId: q.dataEntryTypeId,
+        kind: q.kind,
         beforeId: q.cursor ? decodeCursor(q.cursor) : undefined,
         limit: q.limit + 1,
       })

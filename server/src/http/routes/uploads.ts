@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express'
 import { idParamSchema, uploadFieldsSchema } from '@carbon-sync/shared'
 import { uploadChunk, findUpload } from '../../db/scoped/uploads.ts'
+import { isoTime } from '../../db/rows.ts'
 import { found } from '../../domain/access.ts'
 import { assertMaySeeRows } from '../../domain/ingestion/errors-csv.ts'
 import { ValidationFailed } from '../../domain/errors.ts'
@@ -48,6 +49,29 @@ export function uploadRoutes(ctx: AppContext): Router {
         .json(await createUpload(ctx.database, ctx.config, scope, request, file.chunks))
     })
     .all(methodNotAllowed(['POST']))
+
+  router
+    .route('/sync/uploads/:id')
+    .get(async (req: Request, res: Response) => {
+      const scope = scopeOf(res)
+      const { id } = parse(idParamSchema, req.params, 'upload id')
+      const u = await found(db, scope, 'uploads', id, await findUpload(db, scope, id))
+      res.json({
+        id: u.id,
+        kind: u.kind,
+        moduleTypeId: u.module_type_id,
+        dataEntryTypeId: u.data_entry_type_id,
+        year: u.year,
+        mode: u.mode,
+        unitId: u.unit_id,
+        fileName: u.file_name,
+        sizeBytes: u.size_bytes,
+        sha256: u.sha256,
+        createdBy: u.created_by,
+        createdAt: isoTime(u.created_at),
+      })
+    })
+    .all(methodNotAllowed(['GET']))
 
   router
     .route('/sync/uploads/:id/file')
