@@ -4,7 +4,7 @@ import type { Config } from '../config.ts'
 import type { Database } from '../db/client.ts'
 import { readJobsById } from '../db/queries/read-jobs.ts'
 import { pipelinesWithJobs, versionsOf } from '../db/queries/snapshots.ts'
-import { jobView, pipelineView } from '../domain/pipeline/views.ts'
+import { jobView, pipelineView, type Viewer } from '../domain/pipeline/views.ts'
 import type { Logger } from '../log.ts'
 
 /**
@@ -32,14 +32,23 @@ export interface SessionState {
   ready: boolean
   /** Ends the HTTP response; its 'close' deregisters the session from its channel. */
   close: () => void
+  /** Whose eyes: a viewer tied to a unit gets other units' row errors removed. */
+  viewer: Viewer
+}
+
+/** A change, ready to be shown to any viewer. */
+interface Published {
+  version: number
+  terminal: boolean
+  view(viewer: Viewer): Snapshot
 }
 
 interface Watch {
   kind: StreamKind
   id: number
   channel: Channel<Record<string, unknown>, SessionState>
-  /** Last snapshot broadcast, to catch up a session that joined while one went out. */
-  latest: Snapshot | undefined
+  /** Last change broadcast, to catch up a session that joined while one went out. */
+  latest: Published | undefined
   /** For a job: the pipelines whose notifications may mean the job changed. */
   pipelineIds: Set<number>
 }
@@ -117,7 +126,10 @@ export class StreamHub {
     session.state.version = lastEventId ?? -1
     session.state.ready = false
     watch.channel.register(session)
-    const newest = watch.latest && watch.latest.version > first.version ? watch.latest : first
+    const newest =
+      watch.latest && watch.latest.version > first.version
+        ? watch.latest.view(session.state.viewer)
+        : first
     if (lastEventId === undefined) {
       session.push(first, 'snapshot', String(first.version))
       session.state.version = first.version
@@ -219,26 +231,42 @@ export class StreamHub {
       pipelinesWithJobs(this.database.db, pipelineIds),
       readJobsById(this.database.db, jobIds),
     ])
-    for (const { pipeline, jobs: members } of pipelines)
-      this.publish('pipeline', pipeline.id, pipelineView(pipeline, members))
-    for (const job of jobs) this.publish('job', job.id, jobView(job))
+    for (const { pipeline, jobs: members } of pipelines) {
+      this.publish('pipeline', pipeline.id, pipeline.version, (viewer) =>
+        pipelineView(pipeline, members, viewer),
+      )
+    }
+    for (const job of jobs)
+      this.publish('job', job.id, job.version, (viewer) => jobView(job, viewer))
   }
 
-  private publish(kind: StreamKind, id: number, snapshot: Snapshot): void {
+  private publish(
+    kind: StreamKind,
+    id: number,
+    version: number,
+    build: (viewer: Viewer) => Snapshot,
+  ): void {
     const w = this.watches.get(key(kind, id))
-    if (!w || (w.latest && w.latest.version >= snapshot.version)) return
-    w.latest = snapshot
-    const ended = isTerminal(kind, snapshot)
-    const event = ended ? 'end' : 'update'
+    if (!w || (w.latest && w.latest.version >= version)) return
+    // One view per distinct viewer (almost always just the whole institution's), built once.
+    const views = new Map<number | null, Snapshot>()
+    const view = (viewer: Viewer) => {
+      let v = views.get(viewer.unitId)
+      if (!v) views.set(viewer.unitId, (v = build(viewer)))
+      return v
+    }
+    const terminal = isTerminal(kind, view({ unitId: null }))
+    w.latest = { version, terminal, view }
+    const event = terminal ? 'end' : 'update'
     const receivers = w.channel.activeSessions.filter(
-      (s) => s.state.ready && s.state.version < snapshot.version,
+      (s) => s.state.ready && s.state.version < version,
     )
     for (const s of receivers) {
       if (!s.isConnected) continue
-      s.push(snapshot, event, String(snapshot.version))
-      s.state.version = snapshot.version
+      s.push(view(s.state.viewer), event, String(version))
+      s.state.version = version
     }
-    if (ended) for (const s of receivers) endSession(s)
+    if (terminal) for (const s of receivers) endSession(s)
   }
 }
 

@@ -32,7 +32,12 @@ export function streamRoutes(ctx: AppContext, hub: StreamHub): Router {
       keepAlive: ctx.config.SSE_KEEPALIVE_MS,
       trustClientEventId: false,
       headers: { 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' },
-      state: { version: -1, ready: false, close: () => res.end() },
+      state: {
+        version: -1,
+        ready: false,
+        close: () => res.end(),
+        viewer: { unitId: scopeOf(res).unitId },
+      },
     })
   }
 

@@ -4,6 +4,7 @@ import { firstRow } from '../../src/db/client.ts'
 import { hashPassword } from '../../src/domain/auth/passwords.ts'
 import { waitForIdle, waitForPipeline } from '../helpers/api.ts'
 import { ApiClient, startTestServer, type TestServer } from '../helpers/server.ts'
+import { StreamRecorder } from '../helpers/sse.ts'
 
 /** Identity, roles, CSRF and tenancy over HTTP (SPEC §2). */
 let s: TestServer
@@ -261,5 +262,28 @@ describe('a user tied to one unit', () => {
     expect(errors.status).toBe(403)
     const upload = await lab.upload({ moduleTypeId: 2, dataEntryTypeId: 20, year: 2025 }, 'a\n1\n')
     expect(upload.status).toBe(400)
+
+    // Row errors quote the file's cells: the whole institution's manager sees them, the unit's user does not.
+    const full = await manager.json<{ firstErrors: unknown[] }>(
+      'GET',
+      `/api/v1/sync/jobs/${a.jobId}`,
+    )
+    expect(full.body.firstErrors).toHaveLength(1)
+    const redacted = await lab.json<{ firstErrors: unknown[] }>(
+      'GET',
+      `/api/v1/sync/jobs/${a.jobId}`,
+    )
+    expect(redacted.body.firstErrors).toEqual([])
+    const pipeline = await lab.json<{ jobs: { firstErrors: unknown[] }[] }>(
+      'GET',
+      `/api/v1/sync/pipelines/${a.pipelineId}`,
+    )
+    expect(pipeline.body.jobs.every((j) => j.firstErrors.length === 0)).toBe(true)
+    const stream = new StreamRecorder(`${s.url}/api/v1/sync/pipelines/${a.pipelineId}/stream`, {
+      cookie: lab.cookie!,
+    })
+    await stream.waitFor((e) => e.length > 0)
+    stream.close()
+    expect(JSON.stringify(stream.events[0]!.data)).not.toContain('XX')
   })
 })

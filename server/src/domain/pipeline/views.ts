@@ -6,10 +6,26 @@ import { findPipeline, type PipelineRow } from '../../db/scoped/pipelines.ts'
 import { found } from '../access.ts'
 import type { Scope } from '../auth/scope.ts'
 
-/** The API shapes of jobs and pipelines (SPEC §6.1), built from rows the caller may see. */
+/**
+ * The API shapes of jobs and pipelines (SPEC §6.1), built from rows the caller may see.
+ *
+ * A job's first row errors quote the cells of the file (names, ids): a viewer tied to one unit
+ * gets them only for uploads made for that unit (SPEC §2: no other unit's personal data).
+ */
+export interface Viewer {
+  /** The unit the viewer is tied to, or null for the whole institution. */
+  unitId: number | null
+}
+
+const everything: Viewer = { unitId: null }
+
+function maySeeRows(viewer: Viewer, job: JobRow): boolean {
+  return viewer.unitId === null || job.meta.unitId === viewer.unitId
+}
+
 const noCounts = { rowsTotal: 0, rowsInserted: 0, rowsFailed: 0, rowsWithoutEmission: 0 }
 
-export function jobView(job: JobRow): Job {
+export function jobView(job: JobRow, viewer: Viewer = everything): Job {
   return {
     id: job.id,
     pipelineId: job.pipelineId,
@@ -26,7 +42,7 @@ export function jobView(job: JobRow): Job {
     version: job.version,
     progress: job.state === 'RUNNING' ? (job.meta.progress ?? null) : null,
     counts: job.meta.counts ?? noCounts,
-    firstErrors: job.meta.firstErrors ?? [],
+    firstErrors: maySeeRows(viewer, job) ? (job.meta.firstErrors ?? []) : [],
     warnings: job.meta.warnings ?? [],
     uploadId: job.uploadId,
     createdAt: isoTime(job.createdAt),
@@ -35,7 +51,11 @@ export function jobView(job: JobRow): Job {
   }
 }
 
-export function pipelineView(p: PipelineRow, jobs: readonly JobRow[]): Pipeline {
+export function pipelineView(
+  p: PipelineRow,
+  jobs: readonly JobRow[],
+  viewer: Viewer = everything,
+): Pipeline {
   return {
     id: p.id,
     kind: p.kind,
@@ -45,7 +65,7 @@ export function pipelineView(p: PipelineRow, jobs: readonly JobRow[]): Pipeline 
     dataEntryTypeId: p.dataEntryTypeId,
     year: p.year,
     progress: p.progress,
-    jobs: jobs.map(jobView),
+    jobs: jobs.map((j) => jobView(j, viewer)),
     createdBy: p.createdBy,
     createdAt: isoTime(p.createdAt),
     finishedAt: isoTime(p.finishedAt),
@@ -68,10 +88,10 @@ export function jobEventView(e: JobEventRow): JobEvent {
 /** A snapshot of one of the caller's pipelines; 403 or 404 otherwise. */
 export async function pipelineSnapshot(db: Db, scope: Scope, id: number): Promise<Pipeline> {
   const p = await found(db, scope, 'pipelines', id, await findPipeline(db, scope, id))
-  return pipelineView(p, await jobsOfPipeline(db, scope, id))
+  return pipelineView(p, await jobsOfPipeline(db, scope, id), scope)
 }
 
 /** One of the caller's jobs; 403 or 404 otherwise. */
 export async function jobSnapshot(db: Db, scope: Scope, id: number): Promise<Job> {
-  return jobView(await found(db, scope, 'jobs', id, await findJob(db, scope, id)))
+  return jobView(await found(db, scope, 'jobs', id, await findJob(db, scope, id)), scope)
 }
