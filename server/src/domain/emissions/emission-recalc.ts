@@ -8,6 +8,7 @@ import { lockEntryScope } from '../../db/queries/entries.ts'
 import { copyLine } from '../ingestion/copy-text.ts'
 import { emissionColumns } from '../ingestion/entry-validator.ts'
 import { throwIfAborted, type JobHandler } from '../pipeline/job-context.ts'
+import type { Db } from '../../db/client.ts'
 import { emissionFunction } from './emission-inputs.ts'
 
 /** Entries read per page; large enough to amortise the round trip, small enough to keep memory flat. */
@@ -34,26 +35,42 @@ export const emissionRecalc: JobHandler = async (ctx) => {
   )
   const total = await countEntries(database.db, scope)
   ctx.progress(0, total)
-  await ctx.finish(async (tx) => {
-    await lockEntryScope(tx, scope)
-    await createRecalcTable(tx)
+  let processed = 0
+  let withoutEmission = 0
+
+  /** Reads every entry page by page from `db` and renders the results as COPY lines. */
+  async function* compute(db: Db): AsyncGenerator<string[]> {
     let afterId = 0
-    let processed = 0
-    let withoutEmission = 0
     for (;;) {
       throwIfAborted(ctx.signal)
-      const page = await readEntryPage(tx, scope, afterId, pageSize)
-      if (page.length === 0) break
+      const page = await readEntryPage(db, scope, afterId, pageSize)
+      if (page.length === 0) return
       const lines: string[] = []
       for (const entry of page) {
         const [kg, code, message] = emissionColumns(emission(entry.data))
         if (kg === null) withoutEmission++
         lines.push(copyLine([entry.id, kg, code, message]))
       }
-      await database.copyIn(tx, 'recalc_results', ['id', 'kg', 'code', 'message'], lines)
       afterId = Number(page[page.length - 1]!.id)
       processed += page.length
       ctx.progress(processed, Math.max(total, processed))
+      yield lines
+    }
+  }
+
+  // PGlite has one connection, which a transaction holds whole: compute before it (with
+  // progress), so that only the write blocks. An entry replaced meanwhile is simply not
+  // updated; the ingestion that replaced it has queued a recalculation of its own.
+  const precomputed: string[][] = []
+  if (database.engine === 'pglite')
+    for await (const lines of compute(database.db)) precomputed.push(lines)
+
+  await ctx.finish(async (tx) => {
+    await lockEntryScope(tx, scope)
+    await createRecalcTable(tx)
+    const batches = database.engine === 'pglite' ? precomputed : compute(tx)
+    for await (const lines of batches) {
+      await database.copyIn(tx, 'recalc_results', ['id', 'kg', 'code', 'message'], lines)
     }
     const changed = await applyRecalcResults(tx)
     return {
