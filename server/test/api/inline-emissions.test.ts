@@ -37,8 +37,8 @@ describe('inline emissions', () => {
     })
     const entries = await rows<{ who: string; kg: number | null; code: string }>(
       s.t.database.db,
-      sql`SELECT data ->> 'user_institutional_id' AS who, kg_co2eq::float8 AS kg, emission_code AS code
-          FROM data_entries WHERE job_id = ${res.body.jobId} ORDER BY who`,
+      sql`SELECT e.data ->> 'user_institutional_id' AS who, m.kg_co2eq::float8 AS kg, m.emission_code AS code
+          FROM data_entries e JOIN entry_emissions m ON m.entry_id = e.id WHERE e.job_id = ${res.body.jobId} ORDER BY who`,
     )
     expect(entries).toEqual([
       { who: 'inline-1', kg: expect.any(Number), code: 'computed' },

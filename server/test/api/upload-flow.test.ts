@@ -176,8 +176,9 @@ describe('a data upload', () => {
     const entries = () =>
       rows<{ quantity: number; kg: number | null; code: string }>(
         db(),
-        sql`SELECT (data ->> 'quantity')::float8 AS quantity, kg_co2eq::float8 AS kg, emission_code AS code
-            FROM data_entries WHERE data_entry_type_id = 31 AND year = ${year} AND institution_id = 1 ORDER BY quantity`,
+        sql`SELECT (e.data ->> 'quantity')::float8 AS quantity, m.kg_co2eq::float8 AS kg, m.emission_code AS code
+            FROM data_entries e JOIN entry_emissions m ON m.entry_id = e.id
+            WHERE e.data_entry_type_id = 31 AND e.year = ${year} AND e.institution_id = 1 ORDER BY quantity`,
       )
     const gas = await factor(31, 'natural_gas\u001fkwh')
     expect(await entries()).toEqual([

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { rows, type Db } from '../../src/db/client.ts'
 import { cancelPipeline } from '../../src/domain/pipeline/cancel-pipeline.ts'
 import type { JobOutcome } from '../../src/domain/pipeline/finish-job.ts'
@@ -30,6 +30,12 @@ beforeAll(async () => {
   tenant = await createTenant(t.database.db)
 })
 afterAll(() => t.close())
+// A worker claims the oldest queued job: one left queued by an earlier test must not be it.
+beforeEach(async () => {
+  await t.database.db.execute(
+    sql`UPDATE jobs SET state = 'FINISHED', result = 'CANCELLED' WHERE state IN ('NOT_STARTED', 'QUEUED')`,
+  )
+})
 
 async function children(db: Db, parentId: number) {
   return rows<{ id: number; job_type: string }>(

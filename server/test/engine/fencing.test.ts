@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { rows, type Db } from '../../src/db/client.ts'
 import { finishOwnedJob } from '../../src/db/queries/finish-owned-job.ts'
 import type { JobRow } from '../../src/db/rows.ts'
@@ -31,6 +31,12 @@ beforeAll(async () => {
   tenant = await createTenant(t.database.db)
 })
 afterAll(() => t.close())
+// A worker claims the oldest queued job: one left queued by an earlier test must not be it.
+beforeEach(async () => {
+  await t.database.db.execute(
+    sql`UPDATE jobs SET state = 'FINISHED', result = 'CANCELLED' WHERE state IN ('NOT_STARTED', 'QUEUED')`,
+  )
+})
 
 /** The test handlers' visible effect: statistics rows written by the job inside its transaction. */
 async function writeMarker(tx: Db, j: JobRow, pod: string): Promise<void> {

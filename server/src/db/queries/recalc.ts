@@ -16,45 +16,66 @@ export async function countEntries(db: Db, s: TypeYear): Promise<number> {
   return row?.n ?? 0
 }
 
-/** A page of entries after `afterId`, in id order. */
+export interface EntryWithEmission {
+  id: string
+  data: Record<string, string | number>
+  /** The stored emission, as text (exact), or null. */
+  kg: string | null
+  code: string | null
+  message: string | null
+}
+
+/**
+ * A page of entries after `afterId`, in id order, with their stored emission; all of the type
+ * and year, or only those one job wrote.
+ */
 export async function readEntryPage(
-  tx: Db,
+  db: Db,
   s: TypeYear,
   afterId: number,
   limit: number,
-): Promise<{ id: string; data: Record<string, string | number> }[]> {
+  onlyJobId?: number,
+): Promise<EntryWithEmission[]> {
+  // ORDER BY names the table's column: the output alias `id` is text and would sort 1, 10, 100.
   return rows(
-    tx,
-    // ORDER BY names the table's column: the output alias `id` is text and would sort 1, 10, 100.
-    sql`SELECT e.id::text AS id, e.data FROM data_entries e
+    db,
+    sql`SELECT e.id::text AS id, e.data, m.kg_co2eq::text AS kg, m.emission_code AS code, m.emission_message AS message
+        FROM data_entries e LEFT JOIN entry_emissions m ON m.entry_id = e.id
         WHERE e.institution_id = ${s.institutionId} AND e.data_entry_type_id = ${s.dataEntryTypeId} AND e.year = ${s.year}
-          AND e.id > ${afterId}
+          AND e.id > ${afterId} ${onlyJobId === undefined ? sql`` : sql`AND e.job_id = ${onlyJobId}`}
         ORDER BY e.id
         LIMIT ${limit}`,
   )
 }
 
-/** A scratch table for one transaction's results, dropped at its end. */
-export async function createRecalcTable(tx: Db): Promise<void> {
+/** Deletes the stored emissions of a type and year (before writing them anew). */
+export async function deleteEmissions(tx: Db, s: TypeYear): Promise<void> {
   await tx.execute(
-    sql`CREATE TEMP TABLE recalc_results (id bigint PRIMARY KEY, kg numeric, code text, message text) ON COMMIT DROP`,
+    sql`DELETE FROM entry_emissions
+        WHERE institution_id = ${s.institutionId} AND data_entry_type_id = ${s.dataEntryTypeId} AND year = ${s.year}`,
   )
 }
 
-/** Writes the recalculated emissions back, touching only entries whose emission changed. */
-export async function applyRecalcResults(tx: Db): Promise<number> {
-  const row = await firstRow<{ n: number }>(
-    tx,
-    sql`WITH u AS (
-          UPDATE data_entries e
-          SET kg_co2eq = r.kg, emission_code = r.code, emission_message = r.message
-          FROM recalc_results r
-          WHERE e.id = r.id
-            AND (e.kg_co2eq IS DISTINCT FROM r.kg OR e.emission_code IS DISTINCT FROM r.code
-                 OR e.emission_message IS DISTINCT FROM r.message)
-          RETURNING 1
-        )
-        SELECT count(*)::int AS n FROM u`,
+/** Columns of entry_emissions, in the order emission COPY lines give them. */
+export const emissionColumns = [
+  'entry_id',
+  'institution_id',
+  'data_entry_type_id',
+  'year',
+  'kg_co2eq',
+  'emission_code',
+  'emission_message',
+  'job_id',
+] as const
+
+/** A scratch table shaped like entry_emissions, dropped at the end of the transaction. */
+export async function createEmissionScratch(tx: Db): Promise<void> {
+  await tx.execute(sql`CREATE TEMP TABLE emission_scratch (LIKE entry_emissions) ON COMMIT DROP`)
+}
+
+/** Moves the scratch rows whose entry still exists into entry_emissions. */
+export async function keepEmissionsOfExistingEntries(tx: Db): Promise<void> {
+  await tx.execute(
+    sql`INSERT INTO entry_emissions SELECT s.* FROM emission_scratch s JOIN data_entries e ON e.id = s.entry_id`,
   )
-  return row?.n ?? 0
 }

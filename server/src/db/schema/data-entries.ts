@@ -1,9 +1,12 @@
-import { bigserial, index, integer, jsonb, numeric, pgTable, text } from 'drizzle-orm/pg-core'
+import { bigserial, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core'
 import { institutions } from './institutions.ts'
 import { jobs } from './jobs.ts'
 import { units } from './units.ts'
 
-/** Activity data, one row per entry, with its emission once computed. */
+/**
+ * Activity data, one row per entry, as uploaded. Its emission lives in entry_emissions: a
+ * recalculation rewrites narrow emission rows instead of every wide entry row.
+ */
 export const dataEntries = pgTable(
   'data_entries',
   {
@@ -24,11 +27,6 @@ export const dataEntries = pgTable(
       .references(() => jobs.id),
     /** Parsed columns; an override sits under the reserved key `$kg_co2eq`. */
     data: jsonb('data').$type<Record<string, string | number>>().notNull(),
-    /** Effective emission (the override when there is one); null until computed or when impossible. */
-    kgCo2eq: numeric('kg_co2eq'),
-    /** computed, override, or why there is no emission. */
-    emissionCode: text('emission_code'),
-    emissionMessage: text('emission_message'),
   },
   (t) => [
     // Every reader and writer works on one institution, data-entry type and year (a module is

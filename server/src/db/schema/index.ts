@@ -1,6 +1,7 @@
 export * from './api-tokens.ts'
 export * from './currency-rates.ts'
 export * from './data-entries.ts'
+export * from './entry-emissions.ts'
 export * from './factors.ts'
 export * from './institutions.ts'
 export * from './job-events.ts'

@@ -91,8 +91,9 @@ export async function moduleYearFacts(
       WITH mt AS (SELECT * FROM ${moduleTypes()}),
       e AS (
         SELECT mt.module_type_id, count(*)::int AS entry_count,
-               count(*) FILTER (WHERE e.kg_co2eq IS NULL AND e.emission_code IS NULL)::int AS uncomputed
+               count(*) FILTER (WHERE m.entry_id IS NULL)::int AS uncomputed
         FROM data_entries e JOIN mt ON mt.data_entry_type_id = e.data_entry_type_id
+        LEFT JOIN entry_emissions m ON m.entry_id = e.id
         WHERE e.institution_id = ${scope.institutionId} AND e.year = ${year}
         GROUP BY mt.module_type_id
       ),

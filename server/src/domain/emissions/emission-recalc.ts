@@ -1,24 +1,18 @@
-import {
-  countEntries,
-  createRecalcTable,
-  applyRecalcResults,
-  readEntryPage,
-} from '../../db/queries/recalc.ts'
 import { lockEntryScope } from '../../db/queries/entries.ts'
-import { copyLine } from '../ingestion/copy-text.ts'
-import { emissionColumns } from '../ingestion/entry-validator.ts'
-import { throwIfAborted, type JobHandler } from '../pipeline/job-context.ts'
-import type { Db } from '../../db/client.ts'
+import { countEntries } from '../../db/queries/recalc.ts'
+import type { JobHandler } from '../pipeline/job-context.ts'
 import { emissionFunction } from './emission-inputs.ts'
-
-/** Entries read per page; large enough to amortise the round trip, small enough to keep memory flat. */
-const pageSize = 20_000
+import { computeEmissions, replaceEmissions, type ComputedEmissions } from './write-emissions.ts'
 
 /**
  * emission_recalc: recomputes the emission of every entry of one institution, data-entry
  * type and year with the current factors (an override stays the entry's total), then chains
- * the module's aggregation. Results go to a scratch table by COPY and back in one UPDATE that
- * only touches entries whose emission changed.
+ * the module's aggregation.
+ *
+ * On PostgreSQL the entries are read inside the job's transaction, under the scope's lock.
+ * PGlite has one connection, which a transaction holds whole: there the emissions are computed
+ * before it (with progress), so that only the write blocks. An entry replaced meanwhile is
+ * simply not found by the write; the ingestion that replaced it has queued a recalculation.
  */
 export const emissionRecalc: JobHandler = async (ctx) => {
   const { job, database } = ctx
@@ -35,53 +29,30 @@ export const emissionRecalc: JobHandler = async (ctx) => {
   )
   const total = await countEntries(database.db, scope)
   ctx.progress(0, total)
-  let processed = 0
-  let withoutEmission = 0
-
-  /** Reads every entry page by page from `db` and renders the results as COPY lines. */
-  async function* compute(db: Db): AsyncGenerator<string[]> {
-    let afterId = 0
-    for (;;) {
-      throwIfAborted(ctx.signal)
-      const page = await readEntryPage(db, scope, afterId, pageSize)
-      if (page.length === 0) return
-      const lines: string[] = []
-      for (const entry of page) {
-        const [kg, code, message] = emissionColumns(emission(entry.data))
-        if (kg === null) withoutEmission++
-        lines.push(copyLine([entry.id, kg, code, message]))
-      }
-      afterId = Number(page[page.length - 1]!.id)
-      processed += page.length
-      ctx.progress(processed, Math.max(total, processed))
-      yield lines
-    }
+  const options = {
+    signal: ctx.signal,
+    progress: (n: number) => ctx.progress(n, Math.max(total, n)),
   }
-
-  // PGlite has one connection, which a transaction holds whole: compute before it (with
-  // progress), so that only the write blocks. An entry replaced meanwhile is simply not
-  // updated; the ingestion that replaced it has queued a recalculation of its own.
-  const precomputed: string[][] = []
-  if (database.engine === 'pglite')
-    for await (const lines of compute(database.db)) precomputed.push(lines)
+  const precomputed: ComputedEmissions | undefined =
+    database.engine === 'pglite'
+      ? await computeEmissions(database.db, scope, emission, job.id, options)
+      : undefined
 
   await ctx.finish(async (tx) => {
     await lockEntryScope(tx, scope)
-    await createRecalcTable(tx)
-    const batches = database.engine === 'pglite' ? precomputed : compute(tx)
-    for await (const lines of batches) {
-      await database.copyIn(tx, 'recalc_results', ['id', 'kg', 'code', 'message'], lines)
-    }
-    const changed = await applyRecalcResults(tx)
+    const computed = precomputed ?? (await computeEmissions(tx, scope, emission, job.id, options))
+    await replaceEmissions(database, tx, scope, computed, {
+      computedBefore: precomputed !== undefined,
+    })
     return {
       result: 'SUCCESS',
-      message: `${processed} entries recalculated (${changed} changed), ${withoutEmission} without emission`,
+      message: `${computed.processed} entries recalculated (${computed.changed} changed), ${computed.withoutEmission} without emission`,
       meta: {
         counts: {
-          rowsTotal: processed,
-          rowsInserted: changed,
+          rowsTotal: computed.processed,
+          rowsInserted: computed.changed,
           rowsFailed: 0,
-          rowsWithoutEmission: withoutEmission,
+          rowsWithoutEmission: computed.withoutEmission,
         },
       },
       children: [

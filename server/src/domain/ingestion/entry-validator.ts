@@ -5,8 +5,8 @@ import {
   toEntryData,
   type CellValue,
   type CsvRecord,
-  type DataFormat,
   type EmissionOutcome,
+  type DataFormat,
   type EntryData,
   type RowReader,
 } from '@carbon-sync/shared'
@@ -105,13 +105,6 @@ export class EntryValidator {
 
 export function isRowError(v: ValidEntry | RowError): v is RowError {
   return 'code' in v
-}
-
-/** Emission columns of an entry computed inline: kg, code, message. */
-export function emissionColumns(outcome: EmissionOutcome): [number | null, string, string | null] {
-  return outcome.kg === null
-    ? [null, outcome.code, outcome.message]
-    : [outcome.kg, outcome.code, null]
 }
 
 export type EmissionFn = (data: EntryData) => EmissionOutcome

@@ -11,7 +11,8 @@ import { emissionFunction } from '../emissions/emission-inputs.ts'
 import type { JobOutcome } from '../pipeline/finish-job.ts'
 import { throwIfAborted, type JobContext } from '../pipeline/job-context.ts'
 import { copyLine } from './copy-text.ts'
-import { EntryValidator, emissionColumns, isRowError, type EmissionFn } from './entry-validator.ts'
+import { computeEmissions, insertEmissions } from '../emissions/write-emissions.ts'
+import { EntryValidator, isRowError, type EmissionFn } from './entry-validator.ts'
 import { RowErrorCollector } from './row-errors.ts'
 
 /**
@@ -47,9 +48,6 @@ const entryColumns = [
   'source',
   'job_id',
   'data',
-  'kg_co2eq',
-  'emission_code',
-  'emission_message',
 ] as const
 
 export async function ingestEntries({
@@ -123,10 +121,6 @@ export async function ingestEntries({
         continue
       }
       counts.rowsInserted++
-      const [kg, code, message] = emission
-        ? emissionColumns(emission(entry.data))
-        : [null, null, null]
-      if (emission && kg === null) counts.rowsWithoutEmission++
       out += copyLine([
         fixed[0],
         entry.unitId,
@@ -136,9 +130,6 @@ export async function ingestEntries({
         fixed[5],
         fixed[6],
         JSON.stringify(entry.data),
-        kg,
-        code,
-        message,
       ])
     }
     return out
@@ -187,6 +178,15 @@ export async function ingestEntries({
       }
     }
     if (mode === 'replace') await deleteReplacedEntries(tx, scope, job.id)
+    if (emission) {
+      // Inline: the new entries' emissions, in the same transaction, read back with their ids.
+      const computed = await computeEmissions(tx, scope, emission, job.id, {
+        onlyJobId: job.id,
+        signal: ctx.signal,
+      })
+      await insertEmissions(database, tx, computed)
+      counts.rowsWithoutEmission = computed.withoutEmission
+    }
     const children = inline
       ? [
           {

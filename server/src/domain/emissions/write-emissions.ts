@@ -1,0 +1,111 @@
+import type { EmissionOutcome, EntryData } from '@carbon-sync/shared'
+import type { Database, Db } from '../../db/client.ts'
+import {
+  createEmissionScratch,
+  deleteEmissions,
+  emissionColumns,
+  keepEmissionsOfExistingEntries,
+  readEntryPage,
+  type TypeYear,
+} from '../../db/queries/recalc.ts'
+import { copyLine } from '../ingestion/copy-text.ts'
+import { throwIfAborted } from '../pipeline/job-context.ts'
+
+/** Entries read per page; large enough to amortise the round trip, small enough to keep memory flat. */
+const pageSize = 20_000
+
+export interface ComputedEmissions {
+  /** COPY text of entry_emissions rows, one string per page. */
+  pages: string[]
+  processed: number
+  /** Entries whose stored emission differs from the new one (or that had none). */
+  changed: number
+  withoutEmission: number
+}
+
+/**
+ * Computes the emission of every entry of a type and year (or only those `onlyJobId` wrote),
+ * page by page, comparing each with the stored one.
+ */
+export async function computeEmissions(
+  db: Db,
+  scope: TypeYear,
+  emission: (data: EntryData) => EmissionOutcome,
+  jobId: number,
+  options: {
+    onlyJobId?: number
+    signal?: AbortSignal
+    progress?: (processed: number) => void
+  } = {},
+): Promise<ComputedEmissions> {
+  const result: ComputedEmissions = { pages: [], processed: 0, changed: 0, withoutEmission: 0 }
+  for (let afterId = 0; ;) {
+    if (options.signal) throwIfAborted(options.signal)
+    const page = await readEntryPage(db, scope, afterId, pageSize, options.onlyJobId)
+    if (page.length === 0) return result
+    let text = ''
+    for (const entry of page) {
+      const outcome = emission(entry.data)
+      const kg = outcome.kg === null ? null : String(outcome.kg)
+      const message = outcome.kg === null ? outcome.message : null
+      if (kg === null) result.withoutEmission++
+      if (entry.code !== outcome.code || entry.message !== message || !sameNumber(entry.kg, kg))
+        result.changed++
+      text += copyLine([
+        entry.id,
+        scope.institutionId,
+        scope.dataEntryTypeId,
+        scope.year,
+        kg,
+        outcome.code,
+        message,
+        jobId,
+      ])
+    }
+    result.pages.push(text)
+    result.processed += page.length
+    afterId = Number(page[page.length - 1]!.id)
+    options.progress?.(result.processed)
+  }
+}
+
+/** numeric comes back as text ("12.50"): compare values, not spellings. */
+function sameNumber(stored: string | null, computed: string | null): boolean {
+  if (stored === null || computed === null) return stored === computed
+  return Number(stored) === Number(computed)
+}
+
+/**
+ * Replaces the stored emissions of a type and year with computed ones, inside the job's
+ * transaction: a bulk delete and a COPY of narrow rows, rather than an UPDATE that would
+ * rewrite every (wide) entry row. Nothing is written when nothing changed.
+ */
+export async function replaceEmissions(
+  database: Database,
+  tx: Db,
+  scope: TypeYear,
+  computed: ComputedEmissions,
+  options: { computedBefore: boolean },
+): Promise<void> {
+  if (computed.changed === 0) return
+  await deleteEmissions(tx, scope)
+  if (!options.computedBefore) {
+    await database.copyIn(tx, 'entry_emissions', emissionColumns, computed.pages)
+    return
+  }
+  // Computed before the transaction: entries may have been replaced since. Only emissions of
+  // entries that still exist are kept.
+  await createEmissionScratch(tx)
+  await database.copyIn(tx, 'emission_scratch', emissionColumns, computed.pages)
+  await keepEmissionsOfExistingEntries(tx)
+}
+
+/** Adds the emissions of new entries (a job's own rows), inside its transaction. */
+export async function insertEmissions(
+  database: Database,
+  tx: Db,
+  computed: ComputedEmissions,
+): Promise<void> {
+  if (computed.processed === 0) return
+  await database.copyIn(tx, 'entry_emissions', emissionColumns, computed.pages)
+}
