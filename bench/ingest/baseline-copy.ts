@@ -16,8 +16,8 @@ import { secondsSince } from '../lib/benchmark.ts'
  * The CSV is turned into COPY text lines with the ingestion's own pieces (its validator, hence
  * `toEntryData`, and `copyLine`), so the baseline loads byte for byte what the ingestion sends,
  * in the same columns: institution_id, unit_id, module_type_id, data_entry_type_id, year,
- * source, job_id, data, kg_co2eq, emission_code, emission_message. That happens before the
- * timer; the timer covers BEGIN, the COPY and COMMIT only.
+ * source, job_id, data. That happens before the timer; the timer covers BEGIN, the COPY and
+ * COMMIT only.
  */
 export interface BaselineScope {
   institutionId: number
@@ -81,9 +81,6 @@ export async function renderCopyLines(
       fixed[4],
       fixed[5],
       JSON.stringify(entry.data),
-      null,
-      null,
-      null,
     ])
     if (text.length >= chunkChars) {
       chunks.push(Buffer.from(text))
@@ -101,8 +98,7 @@ export async function timeCopy(sql: Sql, rendered: RenderedCopy): Promise<number
   await sql.begin(async (tx) => {
     const writable = await tx`
       COPY data_entries (
-        institution_id, unit_id, module_type_id, data_entry_type_id, year, source, job_id,
-        data, kg_co2eq, emission_code, emission_message
+        institution_id, unit_id, module_type_id, data_entry_type_id, year, source, job_id, data
       ) FROM STDIN
     `.writable()
     await pipeline(Readable.from(rendered.chunks), writable)
