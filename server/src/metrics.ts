@@ -47,6 +47,6 @@ export class Metrics {
 
   constructor(collectDefault = true) {
     if (collectDefault)
-      client.collectDefaultMetrics({ register: this.registry, prefix: 'carbon_sync_process_' })
+      client.collectDefaultMetrics({ register: this.registry, prefix: 'carbon_sync_' })
   }
 }

@@ -21,9 +21,17 @@ export function startServerProcess(
 ): ServerProcess {
   // node with the tsx loader, not the tsx CLI: the CLI runs the program in a child process,
   // which a SIGKILL of the CLI would leave running.
+  // An empty value removes the variable (e.g. DATABASE_URL: '' for the embedded database).
+  const merged: Record<string, string | undefined> = {
+    ...process.env,
+    LOG_LEVEL: 'warn',
+    SEED_DEMO: 'false',
+    ...env,
+  }
+  for (const [k, v] of Object.entries(merged)) if (v === '') delete merged[k]
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', role], {
     cwd: serverDir,
-    env: { ...process.env, LOG_LEVEL: 'warn', SEED_DEMO: 'false', ...env },
+    env: merged,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''
