@@ -23,19 +23,22 @@ export async function waitForPipeline(
   }
 }
 
-/** Waits until no pipeline of the institution is running (the demo seed, say). */
+/**
+ * Waits until no pipeline of the institution is pending or running (the demo seed, say).
+ * Pending is asked first: a pipeline only moves forward (NOT_STARTED, RUNNING, terminal), so one
+ * that was past NOT_STARTED at the first question and is not RUNNING at the second has ended.
+ */
 export async function waitForIdle(client: ApiClient, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
+  const none = async (status: string) =>
+    (
+      await client.json<{ items: unknown[] }>(
+        'GET',
+        `/api/v1/sync/pipelines?status=${status}&limit=1`,
+      )
+    ).body.items.length === 0
   for (;;) {
-    const running = await client.json<{ items: unknown[] }>(
-      'GET',
-      '/api/v1/sync/pipelines?status=RUNNING&limit=1',
-    )
-    const waiting = await client.json<{ items: unknown[] }>(
-      'GET',
-      '/api/v1/sync/pipelines?status=NOT_STARTED&limit=1',
-    )
-    if (running.body.items.length === 0 && waiting.body.items.length === 0) return
+    if ((await none('NOT_STARTED')) && (await none('RUNNING'))) return
     if (Date.now() > deadline) throw new Error('pipelines still running')
     await new Promise((r) => setTimeout(r, 100))
   }
