@@ -61,9 +61,13 @@ export async function rows<T>(db: Db, query: SQL): Promise<T[]> {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
 }
 
-/** An int[] literal for `= ANY(...)`; values are forced to integers, so it is safe to inline. */
+/**
+ * An int[] for `= ANY(...)`, sent as ONE parameter (an array literal): the statement's text stays
+ * the same whatever the ids, so the driver prepares it once per connection instead of parsing,
+ * describing and caching a new statement for every list of ids.
+ */
 export function intArray(ids: readonly number[]): SQL {
-  return sql.raw(`ARRAY[${ids.map((id) => Math.trunc(Number(id))).join(',')}]::int[]`)
+  return sql`${`{${ids.map((id) => Math.trunc(Number(id))).join(',')}}`}::int[]`
 }
 
 /** First row of a raw query, or undefined. */

@@ -36,3 +36,20 @@ export function isTransientError(error: unknown): boolean {
   }
   return false
 }
+
+/**
+ * What a user may read of an error that ended a job: drizzle wraps driver errors in "Failed
+ * query: <statement> params: <values>", which would put SQL and row values in the job's
+ * status message. A database error is told by its own message and SQLSTATE; others by theirs.
+ */
+export function publicMessageOf(error: unknown): string {
+  for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
+    const code = (e as { code?: unknown }).code
+    const message = (e as { message?: unknown }).message
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof message === 'string')
+      return `database error ${code}: ${message}`
+    e = (e as { cause?: unknown }).cause
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  return message.startsWith('Failed query:') ? 'a database statement failed' : message
+}

@@ -63,8 +63,8 @@ export class Reaper {
         tx,
         reclaimed.map((r) => r.jobId),
       )
-      if (reclaimed.some((r) => r.requeued))
-        await tx.execute(sql`SELECT pg_notify(${jobQueuedChannel}, 'reclaimed')`)
+      // Requeued jobs are claimable, and an abandoned one frees its scope for a waiting follow-up.
+      await tx.execute(sql`SELECT pg_notify(${jobQueuedChannel}, 'reclaimed')`)
       this.log.warn('reclaimed stale jobs', { reclaimed })
       return reclaimed
     }

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm'
 import type { JobType } from '@carbon-sync/shared'
 import type { Config } from '../config.ts'
 import { firstRow, type Database, type Db } from '../db/client.ts'
-import { isTransientError } from '../db/errors.ts'
+import { isTransientError, publicMessageOf } from '../db/errors.ts'
 import { claimJob } from '../db/queries/claim-job.ts'
 import { jobQueuedChannel } from '../db/queries/enqueue-job.ts'
 import { heartbeatJob } from '../db/queries/heartbeat-job.ts'
@@ -184,11 +184,7 @@ export class Worker {
       const job = await claimJob(tx, owner, this.jobTypes)
       if (!job) return undefined
       await refreshPipelinesOfJobs(tx, [job.id])
-      const latency = await firstRow<{ s: number }>(
-        tx,
-        sql`SELECT extract(epoch FROM now() - greatest(${job.runAfter}::timestamptz, ${job.createdAt}::timestamptz))::float8 AS s`,
-      )
-      if (latency) this.metrics?.claimLatency.observe(Math.max(0, latency.s))
+      this.metrics?.claimLatency.observe(job.pickupSeconds)
       return job
     })
   }
@@ -264,7 +260,12 @@ export class Worker {
     signal: AbortSignal,
     log: Logger,
   ): Promise<void> {
-    const reason = signal.aborted && signal.reason instanceof JobAbort ? signal.reason : undefined
+    const reason =
+      error instanceof JobAbort
+        ? error
+        : signal.aborted && signal.reason instanceof JobAbort
+          ? signal.reason
+          : undefined
     if (error instanceof PreemptedError || reason?.kind === 'lost') {
       log.warn('job lost to another pod; rolled back', { error: messageOf(error) })
       return
@@ -293,7 +294,7 @@ export class Worker {
         owner,
         false,
         1000 * job.attempts,
-        `retrying after: ${messageOf(error)}`,
+        `retrying after: ${publicMessageOf(error)}`,
       )
       return
     }
@@ -301,7 +302,12 @@ export class Worker {
       error: messageOf(error),
       stack: error instanceof Error ? error.stack : undefined,
     })
-    await this.finishWithoutEffects(job, owner, { result: 'ERROR', message: messageOf(error) }, log)
+    await this.finishWithoutEffects(
+      job,
+      owner,
+      { result: 'ERROR', message: publicMessageOf(error) },
+      log,
+    )
   }
 
   private async finishWithoutEffects(

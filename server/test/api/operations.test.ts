@@ -32,7 +32,7 @@ async function statementsOf(request: () => Promise<unknown>): Promise<string[]> 
   await request()
   return statements.filter(
     (q) =>
-      !/FROM jobs\s+WHERE state = 'QUEUED'|heartbeat_at|FROM pipelines WHERE id = ANY|FROM jobs WHERE id = ANY/.test(
+      !/FROM jobs\s+WHERE state = 'QUEUED'|heartbeat_at|FROM pipelines WHERE id = ANY|FROM jobs WHERE id = ANY|FROM pipeline_jobs/.test(
         q,
       ),
   )

@@ -167,6 +167,69 @@ describe('cancel', () => {
     expect((await pipelineRow(t.database.db, pipelineId)).status).toBe('CANCELLED')
   })
 
+  it('cancels a job that finishes before its next heartbeat: rolled back, CANCELLED, nothing chained', async () => {
+    const year = 2067
+    const { jobId, pipelineId } = await startPipeline(
+      t.database,
+      tenant,
+      recalcRequest(20, 2, year),
+    )
+    const working = gate()
+    const cancelled = gate()
+    const handler: JobHandler = async (ctx) => {
+      working.open()
+      // The cancel lands now, and no heartbeat comes before the finish (one a minute).
+      await cancelled.promise
+      await ctx.finish(async (tx) => {
+        await tx.execute(
+          sql`UPDATE institutions SET name = 'changed by a cancelled job' WHERE id = ${ctx.job.institutionId}`,
+        )
+        return { result: 'SUCCESS', message: null, children: [aggregationRequest(2, year)] }
+      })
+    }
+    const worker = new Worker({
+      database: t.database,
+      config: engineConfig({ HEARTBEAT_INTERVAL_MS: '60000', STALE_AFTER_MS: '600000' }),
+      log,
+      handlers: { emission_recalc: handler },
+    })
+    await worker.start()
+    await working.promise
+    await cancelPipeline(t.database, scopeOf(tenant), pipelineId)
+    cancelled.open()
+    const done = await waitFor(async () => {
+      const j = await job(t.database.db, jobId)
+      return j.state === 'FINISHED' ? j : undefined
+    })
+    await worker.stop()
+    expect(done.result).toBe('CANCELLED')
+    expect(await children(t.database.db, jobId)).toEqual([])
+    const [inst] = await rows<{ name: string }>(
+      t.database.db,
+      sql`SELECT name FROM institutions WHERE id = ${tenant.institutionId}`,
+    )
+    expect(inst!.name).not.toBe('changed by a cancelled job')
+    expect((await pipelineRow(t.database.db, pipelineId)).status).toBe('CANCELLED')
+  })
+
+  it('hands a pending job that another pipeline joined over to that pipeline instead of cancelling it', async () => {
+    const year = 2068
+    const first = await startPipeline(t.database, tenant, aggregationRequest(5, year))
+    const second = await startPipeline(t.database, tenant, aggregationRequest(5, year))
+    expect(second.jobId).toBe(first.jobId)
+    await cancelPipeline(t.database, scopeOf(tenant), first.pipelineId)
+
+    const j = await job(t.database.db, first.jobId)
+    expect(j.state).toBe('QUEUED')
+    expect(j.pipelineId).toBe(second.pipelineId)
+    expect((await pipelineRow(t.database.db, first.pipelineId)).status).toBe('CANCELLED')
+    expect((await pipelineRow(t.database.db, second.pipelineId)).status).toBe('NOT_STARTED')
+    expect((await jobsOfPipeline(t.database.db, first.pipelineId)).map((x) => x.id)).toEqual([])
+    expect((await jobsOfPipeline(t.database.db, second.pipelineId)).map((x) => x.id)).toEqual([
+      first.jobId,
+    ])
+  })
+
   it('ends pending jobs at once, and refuses a pipeline that has ended', async () => {
     const { jobId, pipelineId } = await startPipeline(
       t.database,

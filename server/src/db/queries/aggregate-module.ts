@@ -43,7 +43,7 @@ export async function aggregateModule(
         INSERT INTO module_statistics (institution_id, module_type_id, year, total_kg_co2eq, entry_count,
                                        entries_without_emission, by_data_entry_type, by_unit, job_id, computed_at)
         SELECT ${s.institutionId}, ${s.moduleTypeId}, ${s.year}, totals.total, totals.n, totals.without,
-               by_type.j, by_unit.j, ${s.jobId}, now()
+               by_type.j, by_unit.j, ${s.jobId}, clock_timestamp()
         FROM totals, by_type, by_unit
         ON CONFLICT (institution_id, module_type_id, year) DO UPDATE
           SET total_kg_co2eq = excluded.total_kg_co2eq, entry_count = excluded.entry_count,

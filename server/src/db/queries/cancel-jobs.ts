@@ -38,7 +38,47 @@ export async function requestJobCancel(tx: Db, jobId: number): Promise<void> {
   )
 }
 
-/** Removes a pipeline's links to jobs it joined but does not own. */
+/**
+ * For each of the given jobs that another pipeline also counts (it joined the job) and that
+ * pipeline is not being cancelled itself: that pipeline, the oldest if several. A cancel hands
+ * such jobs over instead of cancelling them, so that one pipeline's cancel never takes work
+ * from another.
+ */
+export async function otherLiveOwners(
+  tx: Db,
+  pipelineId: number,
+  jobIds: readonly number[],
+): Promise<Map<number, number>> {
+  if (jobIds.length === 0) return new Map()
+  const found = await rows<{ job_id: number; pipeline_id: number }>(
+    tx,
+    sql`
+      SELECT pj.job_id, min(pj.pipeline_id) AS pipeline_id
+      FROM pipeline_jobs pj JOIN pipelines p ON p.id = pj.pipeline_id
+      WHERE pj.job_id = ANY(${intArray(jobIds)}) AND pj.pipeline_id <> ${pipelineId}
+        AND p.cancel_requested_at IS NULL
+      GROUP BY pj.job_id
+    `,
+  )
+  return new Map(found.map((r) => [r.job_id, r.pipeline_id]))
+}
+
+/** Makes other pipelines the owners of jobs (see otherLiveOwners). */
+export async function handOverJobs(tx: Db, owners: ReadonlyMap<number, number>): Promise<void> {
+  if (owners.size === 0) return
+  const pairs = [...owners].map(([jobId, pipelineId]) => ({ jobId, pipelineId }))
+  await rows(
+    tx,
+    sql`
+      UPDATE jobs j SET pipeline_id = v."pipelineId", version = j.version + 1, updated_at = clock_timestamp()
+      FROM jsonb_to_recordset(${JSON.stringify(pairs)}::jsonb) AS v("jobId" int, "pipelineId" int)
+      WHERE j.id = v."jobId"
+      RETURNING j.id
+    `,
+  )
+}
+
+/** Removes a pipeline's links to jobs it no longer counts (joined, or handed over). */
 export async function unlinkJoinedJobs(
   tx: Db,
   pipelineId: number,

@@ -1,18 +1,32 @@
 import { sql } from 'drizzle-orm'
 import { rows, type Db } from '../client.ts'
+import { scopeBusySql } from '../dedup-rules.ts'
 import { toJobRow, type JobRow } from '../rows.ts'
+
+export interface ClaimedJob extends JobRow {
+  /** Seconds from the moment the job became runnable (created, or its run_after) to the claim. */
+  pickupSeconds: number
+}
 
 /**
  * Claims the oldest runnable QUEUED job for `pod`, in one statement: the row is picked with
  * FOR NO KEY UPDATE SKIP LOCKED so that concurrent claimers never wait on each other and never
  * claim the same job, then set RUNNING with a fresh heartbeat and one more attempt, and the
- * transition is appended to job_events. Only job types the pod has handlers for are claimed.
+ * transition is appended to job_events. Only job types the pod has handlers for are claimed,
+ * and a deduplicated job waits while another job of its scope runs (see dedupRules; the
+ * running index makes that strict when two claims race).
+ *
+ * The job's pipelines are locked and derived by the caller in later statements: a statement's
+ * snapshot predates its locks, so a pipeline that joined the job just before the claim would
+ * be missed by a lock taken here.
  */
+const scopeBusy = sql.raw(scopeBusySql('q', 'r'))
+
 export async function claimJob(
   tx: Db,
   pod: string,
   jobTypes: readonly string[],
-): Promise<JobRow | undefined> {
+): Promise<ClaimedJob | undefined> {
   const types = sql.join(
     jobTypes.map((t) => sql`${t}`),
     sql`, `,
@@ -21,8 +35,9 @@ export async function claimJob(
     tx,
     sql`
       WITH next AS (
-        SELECT id FROM jobs
+        SELECT id FROM jobs q
         WHERE state = 'QUEUED' AND run_after <= now() AND job_type IN (${types})
+          AND NOT ${scopeBusy}
         ORDER BY run_after, id
         LIMIT 1
         FOR NO KEY UPDATE SKIP LOCKED
@@ -38,8 +53,11 @@ export async function claimJob(
         SELECT id, pipeline_id, institution_id, 'RUNNING', ${pod}, 'attempt ' || attempts
         FROM claimed
       )
-      SELECT * FROM claimed
+      SELECT claimed.*,
+             extract(epoch FROM now() - greatest(claimed.run_after, claimed.created_at))::float8 AS pickup_seconds
+      FROM claimed
     `,
   )
-  return row ? toJobRow(row) : undefined
+  if (!row) return undefined
+  return { ...toJobRow(row), pickupSeconds: Math.max(0, Number(row['pickup_seconds'])) }
 }

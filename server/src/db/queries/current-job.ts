@@ -16,8 +16,12 @@ export interface CurrentKey {
  * other (uncommitted) one, and collide on the unique index.
  */
 export async function lockCurrentKey(tx: Db, key: CurrentKey): Promise<void> {
-  const text = `current:${key.institutionId}:${key.moduleTypeId}:${key.dataEntryTypeId ?? 0}:${key.year}:${key.jobType}:${key.targetType}`
-  await rows(tx, sql`SELECT pg_advisory_xact_lock(hashtext(${text}))`)
+  await rows(tx, sql`SELECT pg_advisory_xact_lock(hashtext(${currentKeyLockText(key)}))`)
+}
+
+/** The text whose hash names the advisory lock of a key. */
+export function currentKeyLockText(key: CurrentKey): string {
+  return `current:${key.institutionId}:${key.moduleTypeId}:${key.dataEntryTypeId ?? 0}:${key.year}:${key.jobType}:${key.targetType}`
 }
 
 /** Clears the current flag of the key's current job, if any other than `jobId`. */

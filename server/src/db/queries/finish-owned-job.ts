@@ -1,6 +1,13 @@
 import { sql } from 'drizzle-orm'
 import type { JobResult } from '@carbon-sync/shared'
 import { rows, type Db } from '../client.ts'
+import { dedupRules } from '../dedup-rules.ts'
+import { jobQueuedChannel } from './enqueue-job.ts'
+
+const serialTypes = sql.join(
+  Object.keys(dedupRules).map((t) => sql`${t}`),
+  sql`, `,
+)
 import type { JobMeta } from '../schema/jobs.ts'
 
 export interface FinishValues {
@@ -14,8 +21,10 @@ export interface FinishValues {
 
 /**
  * The compare-and-set that finishes a job: it succeeds only if the pod still owns the job and
- * the job is still RUNNING. It is the last statement of the finishing transaction; zero rows
- * means the pod was preempted and the caller rolls everything back.
+ * the job is still RUNNING, and then appends the FINISHED event. It is the last statement of
+ * the finishing transaction; zero rows means the pod was preempted and the caller rolls
+ * everything back. A job whose scope runs one job at a time (dedupRules) wakes idle pods: its
+ * follow-up, queued while it ran, may run now.
  */
 export async function finishOwnedJob(
   tx: Db,
@@ -26,12 +35,20 @@ export async function finishOwnedJob(
   const done = await rows<{ id: number }>(
     tx,
     sql`
-      UPDATE jobs
-      SET state = 'FINISHED', result = ${values.result}, status_message = ${values.message},
-          meta = meta || ${JSON.stringify(values.meta)}::jsonb, is_current = ${values.makeCurrent},
-          finished_at = now(), version = version + 1, updated_at = now()
-      WHERE id = ${jobId} AND locked_by = ${pod} AND state = 'RUNNING'
-      RETURNING id
+      WITH done AS (
+        UPDATE jobs
+        SET state = 'FINISHED', result = ${values.result}, status_message = ${values.message},
+            meta = meta || ${JSON.stringify(values.meta)}::jsonb, is_current = ${values.makeCurrent},
+            finished_at = clock_timestamp(), version = version + 1, updated_at = clock_timestamp()
+        WHERE id = ${jobId} AND locked_by = ${pod} AND state = 'RUNNING'
+        RETURNING id, pipeline_id, institution_id, job_type
+      ), event AS (
+        INSERT INTO job_events (job_id, pipeline_id, institution_id, state, result, pod, message)
+        SELECT id, pipeline_id, institution_id, 'FINISHED', ${values.result}, ${pod}, ${values.message}
+        FROM done
+      )
+      SELECT id, CASE WHEN job_type IN (${serialTypes}) THEN pg_notify(${jobQueuedChannel}, 'scope-free') END
+      FROM done
     `,
   )
   return done.length === 1

@@ -1,20 +1,39 @@
 import { sql } from 'drizzle-orm'
 import { rows, type Db } from '../client.ts'
+import { currentKeyLockText, type CurrentKey } from './current-job.ts'
 
 /**
  * Locks the row of a job the pod runs, inside the finishing transaction, after its effects
- * and before its children, events and pipelines. Taking the job lock before any pipeline
- * lock keeps the lock order of every transaction the same (jobs, then pipelines), and a lost
- * job is noticed here, before more work.
+ * and before its children and pipelines; then, once the row is held, takes the lock of the
+ * job's `is_current` key (see lockCurrentKey). Taking the job lock before any pipeline lock
+ * keeps the lock order of every transaction the same (jobs, then current keys, then
+ * pipelines), and a lost job is noticed here, before more work: no row, no key lock. A cancel
+ * requested since the last heartbeat is noticed here too.
  */
-export async function lockOwnedJob(tx: Db, jobId: number, pod: string): Promise<boolean> {
-  const found = await rows<{ id: number }>(
+export async function lockOwnedJob(
+  tx: Db,
+  jobId: number,
+  pod: string,
+  key: CurrentKey,
+): Promise<OwnedJob | undefined> {
+  const [row] = await rows<{ pipeline_id: number; cancel: boolean }>(
     tx,
     sql`
-      SELECT id FROM jobs
-      WHERE id = ${jobId} AND locked_by = ${pod} AND state = 'RUNNING'
-      FOR NO KEY UPDATE
+      WITH owned AS MATERIALIZED (
+        SELECT id, pipeline_id, cancel_requested_at IS NOT NULL AS cancel FROM jobs
+        WHERE id = ${jobId} AND locked_by = ${pod} AND state = 'RUNNING'
+        FOR NO KEY UPDATE
+      )
+      SELECT pipeline_id, cancel, pg_advisory_xact_lock(hashtext(${currentKeyLockText(key)})) FROM owned
     `,
   )
-  return found.length === 1
+  return row ? { pipelineId: row.pipeline_id, cancelRequested: row.cancel } : undefined
+}
+
+/** What the finish must know of its job as it is now, not as it was claimed. */
+export interface OwnedJob {
+  /** The owning pipeline: a cancel may have handed the job over to a pipeline that joined it. */
+  pipelineId: number
+  /** An admin asked to cancel the job since its last heartbeat. */
+  cancelRequested: boolean
 }

@@ -3,52 +3,38 @@ import type { PipelineProgress, PipelineStatus } from '@carbon-sync/shared'
 import { intArray, rows, type Db } from '../client.ts'
 import type { JobMeta } from '../schema/jobs.ts'
 
-/** Pipelines a job counts for: its own and every pipeline that joined it. */
-export async function pipelinesOfJobs(tx: Db, jobIds: readonly number[]): Promise<number[]> {
-  if (jobIds.length === 0) return []
-  const found = await rows<{ pipeline_id: number }>(
-    tx,
-    sql`
-      SELECT DISTINCT pipeline_id FROM pipeline_jobs
-      WHERE job_id = ANY(${intArray(jobIds)})
-      ORDER BY pipeline_id
-    `,
-  )
-  return found.map((r) => r.pipeline_id)
+/** A pipeline row locked for derivation, with what derivation needs of it. */
+export interface LockedPipeline {
+  id: number
+  cancelRequested: boolean
 }
 
 /**
- * Locks pipeline rows in id order. Every transaction that changes jobs ends by locking the
- * pipelines they belong to, then reading the jobs afresh: two transactions touching jobs of
- * the same pipeline thus derive its status one after the other, each seeing the other's jobs.
+ * Locks, in id order, every pipeline the given jobs count for (their own and every pipeline
+ * that joined them) and the `extra` ones. Every transaction that changes jobs ends by locking
+ * the pipelines they belong to, then reading the jobs afresh in a later statement: two
+ * transactions touching jobs of the same pipeline thus derive its status one after the other,
+ * each seeing the other's jobs.
  */
-export async function lockPipelines(
+export async function lockPipelinesOfJobs(
   tx: Db,
-  ids: readonly number[],
-): Promise<
-  { id: number; status: PipelineStatus; cancelRequested: boolean; finishedAt: string | null }[]
-> {
-  if (ids.length === 0) return []
-  const found = await rows<{
-    id: number
-    status: PipelineStatus
-    cancel: boolean
-    finished_at: string | null
-  }>(
+  jobIds: readonly number[],
+  extra: readonly number[] = [],
+): Promise<LockedPipeline[]> {
+  if (jobIds.length === 0 && extra.length === 0) return []
+  const found = await rows<{ id: number; cancel: boolean }>(
     tx,
     sql`
-      SELECT id, status, cancel_requested_at IS NOT NULL AS cancel, finished_at FROM pipelines
-      WHERE id = ANY(${intArray(ids)})
+      SELECT id, cancel_requested_at IS NOT NULL AS cancel FROM pipelines
+      WHERE id IN (
+        SELECT pipeline_id FROM pipeline_jobs WHERE job_id = ANY(${intArray(jobIds)})
+        UNION ALL SELECT unnest(${intArray(extra)})
+      )
       ORDER BY id
       FOR NO KEY UPDATE
     `,
   )
-  return found.map((r) => ({
-    id: r.id,
-    status: r.status,
-    cancelRequested: r.cancel,
-    finishedAt: r.finished_at,
-  }))
+  return found.map((r) => ({ id: r.id, cancelRequested: r.cancel }))
 }
 
 export interface PipelineJobState {
@@ -92,25 +78,35 @@ export async function readPipelineJobStates(
   }))
 }
 
-/** Writes a pipeline's derived state and bumps its version; notifies watchers on commit. */
-export async function writePipelineState(
+export interface DerivedPipelineState {
+  id: number
+  status: PipelineStatus
+  progress: PipelineProgress
+  finished: boolean
+}
+
+/**
+ * Writes pipelines' derived states and bumps their versions, in one statement whatever their
+ * number; watchers are notified (`id:version`) when the transaction commits.
+ */
+export async function writePipelineStates(
   tx: Db,
-  id: number,
-  state: { status: PipelineStatus; progress: PipelineProgress; finished: boolean },
-): Promise<number> {
-  const [row] = await rows<{ version: number }>(
+  states: readonly DerivedPipelineState[],
+): Promise<void> {
+  if (states.length === 0) return
+  await rows(
     tx,
     sql`
       WITH updated AS (
-        UPDATE pipelines
-        SET status = ${state.status}, progress = ${JSON.stringify(state.progress)}::jsonb,
-            version = version + 1, updated_at = now(),
-            finished_at = CASE WHEN ${state.finished} THEN coalesce(finished_at, now()) ELSE NULL END
-        WHERE id = ${id}
-        RETURNING id, version
+        UPDATE pipelines p
+        SET status = v.status, progress = v.progress, version = p.version + 1, updated_at = clock_timestamp(),
+            finished_at = CASE WHEN v.finished THEN coalesce(p.finished_at, clock_timestamp()) ELSE NULL END
+        FROM jsonb_to_recordset(${JSON.stringify(states)}::jsonb)
+             AS v(id int, status text, progress jsonb, finished boolean)
+        WHERE p.id = v.id
+        RETURNING p.id, p.version
       )
-      SELECT version, pg_notify('carbon_sync_pipeline', id || ':' || version) FROM updated
+      SELECT pg_notify('carbon_sync_pipeline', id || ':' || version) FROM updated
     `,
   )
-  return row?.version ?? 0
 }

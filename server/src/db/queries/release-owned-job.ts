@@ -1,9 +1,11 @@
 import { sql } from 'drizzle-orm'
 import { rows, type Db } from '../client.ts'
+import { jobQueuedChannel } from './enqueue-job.ts'
 
 /**
  * Gives a running job back to the queue (graceful shutdown, transient failure), only if the
  * pod still owns it. `refundAttempt` undoes the attempt of a job that did not fail (shutdown).
+ * Idle pods are woken (NOTIFY on commit) to take it, instead of waiting for their next poll.
  */
 export async function releaseOwnedJob(
   tx: Db,
@@ -26,7 +28,7 @@ export async function releaseOwnedJob(
         INSERT INTO job_events (job_id, pipeline_id, institution_id, state, pod, message)
         SELECT id, pipeline_id, institution_id, 'QUEUED', ${pod}, ${options.message} FROM released
       )
-      SELECT id, pipeline_id FROM released
+      SELECT id, pipeline_id, pg_notify(${jobQueuedChannel}, id::text) FROM released
     `,
   )
   return row ? { id: row.id, pipelineId: row.pipeline_id } : undefined

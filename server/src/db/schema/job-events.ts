@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import { bigserial, index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core'
 import { institutions } from './institutions.ts'
 import { jobs } from './jobs.ts'
@@ -18,7 +19,9 @@ export const jobEvents = pgTable(
     result: text('result'),
     pod: text('pod'),
     message: text('message'),
-    at: timestamp('at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+    at: timestamp('at', { withTimezone: true, mode: 'string' })
+      .notNull()
+      .default(sql`clock_timestamp()`),
   },
   (t) => [index('job_events_job_idx').on(t.jobId, t.id)],
 )

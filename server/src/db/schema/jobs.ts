@@ -11,7 +11,7 @@ import {
   uniqueIndex,
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core'
-import { dedupPredicate, dedupRules } from '../dedup-rules.ts'
+import { dedupPredicate, dedupRules, runningPredicate } from '../dedup-rules.ts'
 import { institutions } from './institutions.ts'
 import { pipelines } from './pipelines.ts'
 import { uploads } from './uploads.ts'
@@ -79,7 +79,11 @@ export const jobs = pgTable(
     maxAttempts: integer('max_attempts').notNull().default(3),
     /** Bumped on every change; the SSE event id of job streams. */
     version: integer('version').notNull().default(1),
-    runAfter: timestamp('run_after', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+    // clock_timestamp(), not now(): a child is created at the end of its parent's finishing
+    // transaction, which may have run for minutes; now() would date it back to the start.
+    runAfter: timestamp('run_after', { withTimezone: true, mode: 'string' })
+      .notNull()
+      .default(sql`clock_timestamp()`),
     lockedBy: text('locked_by'),
     lockedAt: timestamp('locked_at', { withTimezone: true, mode: 'string' }),
     heartbeatAt: timestamp('heartbeat_at', { withTimezone: true, mode: 'string' }),
@@ -88,7 +92,7 @@ export const jobs = pgTable(
     createdBy: integer('created_by').references(() => users.id),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' })
       .notNull()
-      .defaultNow(),
+      .default(sql`clock_timestamp()`),
     startedAt: timestamp('started_at', { withTimezone: true, mode: 'string' }),
     finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'string' }),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' })
@@ -106,7 +110,7 @@ export const jobs = pgTable(
       .where(sql`state = 'RUNNING'`),
     index('jobs_pipeline_idx').on(t.pipelineId),
     index('jobs_scope_idx').on(t.institutionId, t.moduleTypeId, t.year, t.jobType),
-    ...dedupIndexes.map(({ jobType, rule }) => {
+    ...dedupIndexes.flatMap(({ jobType, rule }) => {
       const column = {
         institution_id: t.institutionId,
         module_type_id: t.moduleTypeId,
@@ -114,9 +118,15 @@ export const jobs = pgTable(
         year: t.year,
       }
       const [first, ...rest] = rule.scope.map((c) => column[c])
-      return uniqueIndex(rule.index)
-        .on(first!, ...rest)
-        .where(sql.raw(dedupPredicate(jobType as keyof typeof dedupRules)))
+      const type = jobType as keyof typeof dedupRules
+      return [
+        uniqueIndex(rule.index)
+          .on(first!, ...rest)
+          .where(sql.raw(dedupPredicate(type))),
+        uniqueIndex(rule.runningIndex)
+          .on(first!, ...rest)
+          .where(sql.raw(runningPredicate(type))),
+      ]
     }),
     // At most one current job per key; the newest finished job of the key holds it.
     uniqueIndex('jobs_current_uq')

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import { index, integer, jsonb, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core'
 import type { PipelineProgress } from '@carbon-sync/shared'
 import { institutions } from './institutions.ts'
@@ -39,5 +40,10 @@ export const pipelines = pgTable(
   (t) => [
     index('pipelines_scope_idx').on(t.institutionId, t.moduleTypeId, t.year, t.id),
     index('pipelines_institution_idx').on(t.institutionId, t.id),
+    // The active pipeline of a module and year (active-pipelines) in one index probe, however
+    // long the history of ended pipelines.
+    index('pipelines_active_idx')
+      .on(t.institutionId, t.moduleTypeId, t.year, t.id)
+      .where(sql`${t.status} IN ('NOT_STARTED', 'RUNNING')`),
   ],
 )

@@ -67,7 +67,9 @@ export interface SummaryRow {
 
 /**
  * For each module of a year, the caller's running pipeline and the last ended one, in one
- * statement whatever the number of modules (SPEC §6).
+ * statement whatever the number of modules (SPEC §6). Each module costs two index probes
+ * (`pipelines_active_idx` for the running one, `pipelines_scope_idx` backwards for the last
+ * ended one), so the answer does not slow down as the history of ended pipelines grows.
  */
 export async function activePipelines(
   db: Db,
@@ -76,23 +78,19 @@ export async function activePipelines(
   moduleTypeIds: readonly number[],
 ): Promise<{ module_type_id: number; active: SummaryRow | null; last: SummaryRow | null }[]> {
   if (moduleTypeIds.length === 0) return []
+  const summary = sql`json_build_object('pipelineId', p.id, 'status', p.status, 'version', p.version, 'progress', p.progress)`
+  const ofModule = sql`p.institution_id = ${scope.institutionId} AND p.module_type_id = m.module_type_id AND p.year = ${year}`
   return rows(
     db,
     sql`
-      WITH m AS (SELECT DISTINCT unnest(${intArray(moduleTypeIds)}) AS module_type_id),
-      p AS (
-        SELECT module_type_id, id, status, version, progress,
-               status IN ('NOT_STARTED', 'RUNNING') AS running,
-               row_number() OVER (PARTITION BY module_type_id, status IN ('NOT_STARTED', 'RUNNING') ORDER BY id DESC) AS n
-        FROM pipelines
-        WHERE institution_id = ${scope.institutionId} AND year = ${year}
-          AND module_type_id = ANY(${intArray(moduleTypeIds)})
-      )
       SELECT m.module_type_id,
-             (SELECT json_build_object('pipelineId', id, 'status', status, 'version', version, 'progress', progress)
-              FROM p WHERE p.module_type_id = m.module_type_id AND p.running AND p.n = 1) AS active,
-             (SELECT json_build_object('pipelineId', id, 'status', status, 'version', version, 'progress', progress)
-              FROM p WHERE p.module_type_id = m.module_type_id AND NOT p.running AND p.n = 1) AS last
-      FROM m ORDER BY m.module_type_id`,
+             (SELECT ${summary} FROM pipelines p
+              WHERE ${ofModule} AND p.status IN ('NOT_STARTED', 'RUNNING')
+              ORDER BY p.id DESC LIMIT 1) AS active,
+             (SELECT ${summary} FROM pipelines p
+              WHERE ${ofModule} AND p.status NOT IN ('NOT_STARTED', 'RUNNING')
+              ORDER BY p.id DESC LIMIT 1) AS last
+      FROM (SELECT DISTINCT unnest(${intArray(moduleTypeIds)}) AS module_type_id) m
+      ORDER BY m.module_type_id`,
   )
 }

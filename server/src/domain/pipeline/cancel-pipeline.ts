@@ -1,7 +1,9 @@
 import type { Database } from '../../db/client.ts'
 import {
   cancelPendingJobs,
+  handOverJobs,
   markPipelineCancelRequested,
+  otherLiveOwners,
   requestJobCancel,
   unlinkJoinedJobs,
 } from '../../db/queries/cancel-jobs.ts'
@@ -12,13 +14,15 @@ import { found } from '../access.ts'
 import type { Scope } from '../auth/scope.ts'
 import { Conflict } from '../errors.ts'
 import { currentKeyOf } from './finish-job.ts'
-import { refreshPipelines } from './refresh-pipelines.ts'
+import { refreshPipelinesOfJobs } from './refresh-pipelines.ts'
 
 /**
  * An admin's cancel (SPEC §5.6): pending jobs of the pipeline end CANCELLED at once; a
  * running one is asked to stop and its pod aborts at its next heartbeat, rolls back and
  * finishes it CANCELLED. Jobs the pipeline only joined belong to other pipelines too: they
- * are left alone and no longer count for this one. Nothing chains after a cancel.
+ * are left alone and no longer count for this one. Its own jobs that another pipeline joined
+ * are handed over to that pipeline, not cancelled: one pipeline's cancel never takes work from
+ * another. Nothing chains after a cancel.
  */
 export async function cancelPipeline(
   database: Database,
@@ -37,8 +41,13 @@ export async function cancelPipeline(
     // lock order of every transaction: jobs, then pipelines.
     const unfinished = await lockUnfinishedJobsOfPipeline(tx, scope, pipelineId)
     if (unfinished.length === 0) throw new Conflict(`Pipeline ${pipelineId} has already ended`)
-    const own = unfinished.filter((j) => j.pipelineId === pipelineId)
-    const joined = unfinished.filter((j) => j.pipelineId !== pipelineId)
+    const heirs = await otherLiveOwners(
+      tx,
+      pipelineId,
+      unfinished.filter((j) => j.pipelineId === pipelineId).map((j) => j.id),
+    )
+    const own = unfinished.filter((j) => j.pipelineId === pipelineId && !heirs.has(j.id))
+    const released = unfinished.filter((j) => j.pipelineId !== pipelineId || heirs.has(j.id))
     const pending = own.filter((j) => j.state === 'NOT_STARTED' || j.state === 'QUEUED')
     const cancelled = await cancelPendingJobs(
       tx,
@@ -51,12 +60,19 @@ export async function cancelPipeline(
       await markJobCurrent(tx, job.id)
     }
     for (const job of own.filter((j) => j.state === 'RUNNING')) await requestJobCancel(tx, job.id)
+    await handOverJobs(tx, heirs)
     await unlinkJoinedJobs(
       tx,
       pipelineId,
-      joined.map((j) => j.id),
+      released.map((j) => j.id),
     )
     await markPipelineCancelRequested(tx, pipelineId)
-    await refreshPipelines(tx, [pipelineId])
+    // This pipeline, and those that joined its jobs (they now own the ones handed over).
+    await refreshPipelinesOfJobs(
+      tx,
+      unfinished.map((j) => j.id),
+      [],
+      [pipelineId],
+    )
   })
 }

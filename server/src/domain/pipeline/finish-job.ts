@@ -1,12 +1,12 @@
 import { chainingResults, type JobResult } from '@carbon-sync/shared'
 import type { Db } from '../../db/client.ts'
-import { clearCurrentJob, lockCurrentKey, type CurrentKey } from '../../db/queries/current-job.ts'
+import { clearCurrentJob, type CurrentKey } from '../../db/queries/current-job.ts'
 import { finishOwnedJob } from '../../db/queries/finish-owned-job.ts'
-import { appendJobEvent } from '../../db/queries/job-events.ts'
 import { lockOwnedJob } from '../../db/queries/lock-owned-job.ts'
 import type { JobRow } from '../../db/rows.ts'
 import type { JobMeta } from '../../db/schema/jobs.ts'
 import { requestJob, type JobRequest } from './enqueue.ts'
+import { JobAbort } from './job-context.ts'
 import { refreshPipelinesOfJobs } from './refresh-pipelines.ts'
 
 /** What a job's effects decided. Children are created only on SUCCESS and WARNING. */
@@ -37,9 +37,10 @@ export function currentKeyOf(job: JobRow): CurrentKey {
 
 /**
  * The tail of every finishing transaction, after the job's effects (SPEC §5.2, §5.3):
- * lock the job (lost: stop here), create the children, append the event, hand over
- * `is_current`, derive the pipelines, and last the compare-and-set. Any failure, the
- * compare-and-set included, throws and the whole transaction, effects included, rolls back.
+ * lock the job and its current key (lost or cancelled: stop here), create the children, derive the
+ * pipelines, hand over `is_current`, and last the compare-and-set, which also appends the
+ * event. Any failure, the compare-and-set included, throws and the whole transaction, effects
+ * included, rolls back.
  */
 export async function finishInTransaction(
   tx: Db,
@@ -47,11 +48,17 @@ export async function finishInTransaction(
   pod: string,
   outcome: JobOutcome,
 ): Promise<void> {
-  if (!(await lockOwnedJob(tx, job.id, pod))) throw new PreemptedError(job.id)
+  const key = currentKeyOf(job)
+  const owned = await lockOwnedJob(tx, job.id, pod, key)
+  if (!owned) throw new PreemptedError(job.id)
+  // Cancelled after the last heartbeat: the effects roll back like those of an aborted handler,
+  // and the worker finishes the job CANCELLED without them.
+  if (owned.cancelRequested && outcome.result !== 'CANCELLED')
+    throw new JobAbort('cancel', `job ${job.id} cancelled by an admin`)
   const childIds: number[] = []
   if (chainingResults.includes(outcome.result)) {
     const ctx = {
-      pipelineId: job.pipelineId,
+      pipelineId: owned.pipelineId,
       institutionId: job.institutionId,
       createdBy: job.createdBy,
       parentJobId: job.id,
@@ -59,23 +66,12 @@ export async function finishInTransaction(
     for (const child of outcome.children ?? [])
       childIds.push((await requestJob(tx, ctx, child)).jobId)
   }
-  await appendJobEvent(tx, {
-    jobId: job.id,
-    pipelineId: job.pipelineId,
-    institutionId: job.institutionId,
-    state: 'FINISHED',
-    result: outcome.result,
-    pod,
-    message: outcome.message,
-  })
-  const key = currentKeyOf(job)
-  await lockCurrentKey(tx, key)
-  await clearCurrentJob(tx, key, job.id)
   await refreshPipelinesOfJobs(
     tx,
     [job.id, ...childIds],
     [{ jobId: job.id, state: 'FINISHED', result: outcome.result, progress: null }],
   )
+  await clearCurrentJob(tx, key, job.id)
   const finished = await finishOwnedJob(tx, job.id, pod, {
     result: outcome.result,
     message: outcome.message,

@@ -1,9 +1,9 @@
 import type { Db } from '../../db/client.ts'
 import {
-  lockPipelines,
-  pipelinesOfJobs,
+  lockPipelinesOfJobs,
   readPipelineJobStates,
-  writePipelineState,
+  writePipelineStates,
+  type LockedPipeline,
   type PipelineJobState,
 } from '../../db/queries/pipeline-state.ts'
 import { derivePipeline } from './derive-status.ts'
@@ -13,8 +13,9 @@ export type JobOverride = Pick<PipelineJobState, 'jobId'> &
   Partial<Pick<PipelineJobState, 'state' | 'result' | 'progress'>>
 
 /**
- * Re-derives every pipeline the given jobs belong to, inside the caller's transaction, as its
- * last step before the commit (or before the finishing compare-and-set). Returns the pipeline ids.
+ * Re-derives every pipeline the given jobs belong to (and the `extraPipelineIds`), inside the
+ * caller's transaction, as its last step before the commit (or before the finishing
+ * compare-and-set). Returns the pipeline ids.
  */
 export async function refreshPipelinesOfJobs(
   tx: Db,
@@ -22,27 +23,41 @@ export async function refreshPipelinesOfJobs(
   overrides: readonly JobOverride[] = [],
   extraPipelineIds: readonly number[] = [],
 ): Promise<number[]> {
-  const ids = [...new Set([...(await pipelinesOfJobs(tx, jobIds)), ...extraPipelineIds])].sort(
-    (a, b) => a - b,
-  )
-  await refreshPipelines(tx, ids, overrides)
-  return ids
+  const locked = await lockPipelinesOfJobs(tx, jobIds, extraPipelineIds)
+  await deriveLockedPipelines(tx, locked, overrides)
+  return locked.map((p) => p.id)
 }
 
-export async function refreshPipelines(
+/**
+ * Derives pipelines the transaction has already locked (by `lockPipelinesOfJobs`, or by the
+ * claim, which locks them in its own statement): reads their jobs in a statement of its own,
+ * after the lock, so that no change committed while it waited for the lock is missed.
+ */
+export async function deriveLockedPipelines(
   tx: Db,
-  ids: readonly number[],
+  locked: readonly LockedPipeline[],
   overrides: readonly JobOverride[] = [],
 ): Promise<void> {
-  const locked = await lockPipelines(tx, ids)
   if (locked.length === 0) return
   const byJob = new Map(overrides.map((o) => [o.jobId, o]))
-  const states = (await readPipelineJobStates(tx, ids)).map((s) => {
+  const states = (
+    await readPipelineJobStates(
+      tx,
+      locked.map((p) => p.id),
+    )
+  ).map((s) => {
     const o = byJob.get(s.jobId)
     return o ? { ...s, ...o } : s
   })
-  for (const p of locked) {
-    const jobs = states.filter((s) => s.pipelineId === p.id)
-    await writePipelineState(tx, p.id, derivePipeline(p.id, jobs, p.cancelRequested))
-  }
+  await writePipelineStates(
+    tx,
+    locked.map((p) => ({
+      id: p.id,
+      ...derivePipeline(
+        p.id,
+        states.filter((s) => s.pipelineId === p.id),
+        p.cancelRequested,
+      ),
+    })),
+  )
 }
