@@ -17,6 +17,7 @@ const ms = (fallback: number, min: number) => z.coerce.number().int().min(min).d
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
@@ -25,6 +26,7 @@ const envSchema = z.object({
   DB_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
   SEED_DEMO: bool(true),
   DEMO_PASSWORD: z.string().min(8).default('carbon-sync-demo'),
+  DEMO_DATA_YEAR: z.coerce.number().int().min(2000).max(2099).optional(),
   BULK_PATH_PURE_ASYNC: bool(true),
   UPLOAD_MAX_BYTES: z.coerce
     .number()

@@ -48,6 +48,7 @@ try {
     }
     console.log(lines.join('\n') + '\n')
   }
+  if (running.opsUrl) console.log(`\n  Carbon Sync worker: metrics at ${running.opsUrl}/metrics\n`)
   let signals = 0
   const shutdown = (signal: string) => {
     if (++signals > 1) process.exit(1)

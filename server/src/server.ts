@@ -5,7 +5,8 @@ import type { Config } from './config.ts'
 import { openPglite, openPostgres, runMigrations, type Database } from './db/client.ts'
 import { jobHandlers } from './domain/handlers.ts'
 import { seedDemo, type SeedSummary } from './domain/seed/seed-demo.ts'
-import { createApp } from './http/app.ts'
+import type { Express } from 'express'
+import { createApp, createOpsApp } from './http/app.ts'
 import { StreamHub } from './sse/stream-hub.ts'
 import { streamRoutes } from './sse/stream-routes.ts'
 import type { Logger } from './log.ts'
@@ -24,6 +25,8 @@ export interface Running {
   worker: Worker | undefined
   hub: StreamHub | undefined
   url: string | undefined
+  /** A worker's /healthz, /readyz and /metrics (METRICS_PORT). */
+  opsUrl: string | undefined
   seed: SeedSummary | undefined
   stop(): Promise<void>
 }
@@ -74,19 +77,27 @@ export async function startProcess(
   let server: Server | undefined
   let url: string | undefined
   let hub: StreamHub | undefined
-  if (role !== 'worker') {
+  let opsUrl: string | undefined
+  if (role === 'worker') {
+    const ctx = { database, config, log, metrics }
+    server = await listen(createOpsApp(ctx), config.METRICS_PORT, config.HOST).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EADDRINUSE') throw error
+        log.warn(
+          `port ${config.METRICS_PORT} is in use: this worker serves no /metrics; set METRICS_PORT (0: any free port)`,
+        )
+        return undefined
+      },
+    )
+    if (server) opsUrl = `http://localhost:${portOf(server, config.METRICS_PORT)}`
+  } else {
     hub = new StreamHub(database, config, log)
     await hub.start()
     metrics.watchStreams(hub)
     const ctx = { database, config, log, metrics, staticDir: options.staticDir ?? defaultStaticDir }
     const app = createApp(ctx, { beforeAuth: [streamRoutes(ctx, hub)] })
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.PORT, config.HOST ?? '::', () => resolve(s))
-      s.once('error', reject)
-    })
-    const address = server.address()
-    const port = typeof address === 'object' && address ? address.port : config.PORT
-    url = `http://localhost:${port}`
+    server = await listen(app, config.PORT, config.HOST)
+    url = `http://localhost:${portOf(server, config.PORT)}`
   }
 
   let stopping: Promise<void> | undefined
@@ -104,5 +115,19 @@ export async function startProcess(
       clearTimeout(force)
       await database.close()
     })())
-  return { database, server, worker, hub, url, seed, stop }
+  return { database, server, worker, hub, url, opsUrl, seed, stop }
+}
+
+function listen(app: Express, port: number, host: string | undefined): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    // Express 5 calls the callback with the error when listening fails.
+    const s = app.listen(port, host ?? '::', (error?: Error) =>
+      error ? reject(error) : resolve(s),
+    )
+  })
+}
+
+function portOf(server: Server, fallback: number): number {
+  const address = server.address()
+  return typeof address === 'object' && address ? address.port : fallback
 }

@@ -13,10 +13,14 @@ import {
 
 /** Request and response bodies of the HTTP API (SPEC §6). */
 
-const id = z.coerce.number().int().positive()
+/** The largest database id (PostgreSQL's `integer`). */
+export const maxDatabaseId = 2_147_483_647
+/** An id in a body or a query: a positive integer that fits a database id. */
+const id = z.coerce.number().int().positive().max(maxDatabaseId)
 export const yearSchema = z.coerce.number().int().min(2000).max(2100)
 
-export const idParamSchema = z.object({ id })
+/** The `:id` of a path; one larger than maxDatabaseId is a well-formed id of nothing (404). */
+export const idParamSchema = z.object({ id: z.coerce.number().int().positive() })
 export const yearParamSchema = z.object({ year: yearSchema })
 
 export const loginBodySchema = z.object({
@@ -104,20 +108,20 @@ export const recalculateBodySchema = z.object({
   /** Reporting year. */
   year: yearSchema,
   /** Module to recalculate. */
-  moduleTypeId: z.coerce.number().int().positive(),
+  moduleTypeId: id,
   /** One data-entry type only (default: every supported type of the module). */
-  dataEntryTypeId: z.coerce.number().int().positive().optional(),
+  dataEntryTypeId: id.optional(),
 })
 
 export const pipelineListQuerySchema = z.object({
   /** Only this year. */
   year: yearSchema.optional(),
   /** Only this module. */
-  moduleTypeId: z.coerce.number().int().positive().optional(),
+  moduleTypeId: id.optional(),
   /** Only this status. */
   status: z.enum(pipelineStatuses).optional(),
   /** Only pipelines started for this data-entry type. */
-  dataEntryTypeId: z.coerce.number().int().positive().optional(),
+  dataEntryTypeId: id.optional(),
   /** Only this kind (data, factors, reference, recalculation, seed). */
   kind: z.enum(pipelineKinds).optional(),
   /** Opaque cursor from the previous page. */

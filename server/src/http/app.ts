@@ -59,3 +59,16 @@ export function createApp(ctx: AppContext, extra: { beforeAuth?: express.Router[
   app.use(errorHandler(ctx.log))
   return app
 }
+
+/**
+ * What a worker process serves: /healthz, /readyz and /metrics only, on METRICS_PORT, so that
+ * its job counters, durations and claim latency can be scraped like the API's.
+ */
+export function createOpsApp(ctx: AppContext): Express {
+  const app = express()
+  app.disable('x-powered-by')
+  app.use(healthRoutes(ctx))
+  app.use(notFound)
+  app.use(errorHandler(ctx.log))
+  return app
+}

@@ -1,5 +1,7 @@
+import type { Request } from 'express'
 import type { z } from 'zod'
-import { ValidationFailed } from '../domain/errors.ts'
+import { idParamSchema, maxDatabaseId } from '@carbon-sync/shared'
+import { NotFound, ValidationFailed } from '../domain/errors.ts'
 
 /** Parses input with a zod schema; a failure is a 400 naming each bad field. */
 export function parse<S extends z.ZodType>(
@@ -17,4 +19,11 @@ export function parse<S extends z.ZodType>(
     `Invalid ${what}: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`,
     { fields },
   )
+}
+
+/** The `:id` of the path, as `what` ("pipeline id"): 400 if malformed, 404 if no row can have it. */
+export function pathId(req: Request, what: string): number {
+  const { id } = parse(idParamSchema, req.params, what)
+  if (id > maxDatabaseId) throw new NotFound(`No ${what.replace(/ id$/, '')} ${id}`)
+  return id
 }

@@ -220,9 +220,12 @@ describe('another institution', () => {
 
   it('gets 404 for ids that do not exist', async () => {
     for (const [method, path] of resources()) {
-      const missing = path!.replace(/\/(\d+)(\/|$)/, '/987654$2')
-      const res = await otherAdmin.request(method!, missing)
-      expect([missing, res.status]).toEqual([missing, 404])
+      // One that could exist, and one too large for any row (PostgreSQL's integer).
+      for (const id of ['987654', '99999999999']) {
+        const missing = path!.replace(/\/(\d+)(\/|$)/, `/${id}$2`)
+        const res = await otherAdmin.request(method!, missing)
+        expect([missing, res.status]).toEqual([missing, 404])
+      }
     }
   })
 

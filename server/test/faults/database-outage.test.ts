@@ -65,12 +65,13 @@ describe.skipIf(testEngine === 'pglite')('a database outage', () => {
       '/readyz to fail',
     )
     const ready = (await (await fetch(`${url}/readyz`)).json()) as {
-      status: string
-      reason: string
+      error: { code: string; message: string }
     }
     expect(ready).toMatchObject({
-      status: 'not_ready',
-      reason: expect.stringContaining('database unreachable'),
+      error: {
+        code: 'service_unavailable',
+        message: expect.stringContaining('database unreachable'),
+      },
     })
     expect((await fetch(`${url}/healthz`)).status).toBe(200)
     const during = await client.json<{ error: { code: string } }>('GET', '/api/v1/reports/2025')

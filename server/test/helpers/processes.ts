@@ -10,6 +10,8 @@ export interface ServerProcess {
   output(): string
   /** Resolves with the URL an API process prints once it listens. */
   url: Promise<string>
+  /** Resolves with the URL of a worker process's /metrics once it listens. */
+  metricsUrl: Promise<string>
   exited: Promise<number | null>
   kill(signal?: NodeJS.Signals): void
 }
@@ -26,6 +28,10 @@ export function startServerProcess(
     ...process.env,
     LOG_LEVEL: 'warn',
     SEED_DEMO: 'false',
+    // A worker's /metrics on any free port: tests run many processes at once.
+    METRICS_PORT: '0',
+    // The fixtures of the suite are files of 2025: the demo data must not move with the clock.
+    DEMO_DATA_YEAR: '2025',
     ...env,
   }
   for (const [k, v] of Object.entries(merged)) if (v === '') delete merged[k]
@@ -37,10 +43,14 @@ export function startServerProcess(
   let out = ''
   let resolveUrl: (url: string) => void
   const url = new Promise<string>((resolve) => (resolveUrl = resolve))
+  let resolveMetricsUrl: (url: string) => void
+  const metricsUrl = new Promise<string>((resolve) => (resolveMetricsUrl = resolve))
   const onData = (chunk: Buffer) => {
     out += chunk.toString()
     const m = /running at (http:\/\/\S+)/.exec(out)
     if (m) resolveUrl(m[1]!.replace('localhost', '127.0.0.1'))
+    const w = /metrics at (http:\/\/\S+)/.exec(out)
+    if (w) resolveMetricsUrl(w[1]!.replace('localhost', '127.0.0.1'))
   }
   child.stdout!.on('data', onData)
   child.stderr!.on('data', onData)
@@ -51,6 +61,7 @@ export function startServerProcess(
     child,
     output: () => out,
     url,
+    metricsUrl,
     exited,
     kill: (signal = 'SIGTERM') => child.kill(signal),
   }

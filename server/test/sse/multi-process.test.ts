@@ -66,7 +66,7 @@ describe.skipIf(testEngine === 'pglite')('two API processes and a worker', () =>
     expect(on2.events[0]!.data.status).toBe('NOT_STARTED')
 
     // No worker yet: nothing moved. Now one starts, in a third process.
-    start('worker')
+    const worker = start('worker')
     for (const rec of [on1, on2])
       await rec.waitFor((e) => e.at(-1)?.type === 'end', 60_000, 'the end')
     for (const rec of [on1, on2]) {
@@ -78,5 +78,15 @@ describe.skipIf(testEngine === 'pglite')('two API processes and a worker', () =>
     }
     // Both saw the same final version.
     expect(on1.events.at(-1)!.id).toBe(on2.events.at(-1)!.id)
+
+    // The worker process has its own /metrics, with the jobs it ran.
+    const metrics = await (await fetch(await worker.metricsUrl)).text()
+    expect(metrics).toMatch(
+      /^carbon_sync_jobs_finished_total\{job_type="csv_ingest",result="SUCCESS"\} 1$/m,
+    )
+    expect(metrics).toMatch(/^carbon_sync_claim_latency_seconds_count [1-9]\d*$/m)
+    expect(metrics).toMatch(
+      /^carbon_sync_job_duration_seconds_count\{job_type="aggregation"\} [1-9]\d*$/m,
+    )
   }, 180_000)
 })

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express'
-import { createTokenBodySchema, idParamSchema, loginBodySchema, type Me } from '@carbon-sync/shared'
+import { createTokenBodySchema, loginBodySchema, type Me } from '@carbon-sync/shared'
 import { institutionName } from '../../db/scoped/institution.ts'
 import {
   createApiToken,
@@ -13,7 +13,7 @@ import type { Scope } from '../../domain/auth/scope.ts'
 import type { AppContext } from '../context.ts'
 import { authenticate, csrfGuard, scopeOf, sessionCookie } from '../middleware/authenticate.ts'
 import { methodNotAllowed } from '../middleware/errors.ts'
-import { parse } from '../validate.ts'
+import { parse, pathId } from '../validate.ts'
 
 export function meOf(scope: Scope, institutionName: string): Me {
   return {
@@ -82,7 +82,7 @@ export function authRoutes(ctx: AppContext): Router {
   router
     .route('/auth/tokens/:id')
     .delete(...signedIn, async (req: Request, res: Response) => {
-      const { id } = parse(idParamSchema, req.params, 'token id')
+      const id = pathId(req, 'token id')
       await revokeToken(db, scopeOf(res), id)
       res.status(204).end()
     })

@@ -2,7 +2,9 @@ import { Router } from 'express'
 import client from 'prom-client'
 import { appliedMigrationCount, shippedMigrationCount } from '../../db/client.ts'
 import { jobCountsByState, ping } from '../../db/queries/job-counts.ts'
+import { ServiceUnavailable } from '../../domain/errors.ts'
 import type { AppContext } from '../context.ts'
+import { methodNotAllowed } from '../middleware/errors.ts'
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout
@@ -48,31 +50,42 @@ export function healthRoutes(ctx: AppContext): Router {
     },
   })
 
-  router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' })
-  })
+  router
+    .route('/healthz')
+    .get((_req, res) => {
+      res.json({ status: 'ok' })
+    })
+    .all(methodNotAllowed(['GET']))
 
-  router.get('/readyz', async (_req, res) => {
-    try {
-      await withTimeout(ping(ctx.database.db), 2000)
-      const applied = await withTimeout(appliedMigrationCount(ctx.database.db), 2000)
-      if (applied < shipped) {
-        res
-          .status(503)
-          .json({ status: 'not_ready', reason: `${applied} of ${shipped} migrations applied` })
-        return
+  // Not ready: 503 with the error shape of the API, the reason in the message.
+  router
+    .route('/readyz')
+    .get(async (_req, res) => {
+      let applied: number
+      try {
+        await withTimeout(ping(ctx.database.db), 2000)
+        applied = await withTimeout(appliedMigrationCount(ctx.database.db), 2000)
+      } catch (error) {
+        throw new ServiceUnavailable(`database unreachable: ${(error as Error).message}`, {
+          database: ctx.database.engine,
+        })
       }
+      if (applied < shipped)
+        throw new ServiceUnavailable(`${applied} of ${shipped} migrations applied`, {
+          database: ctx.database.engine,
+          migrationsApplied: applied,
+          migrationsShipped: shipped,
+        })
       res.json({ status: 'ready', database: ctx.database.engine })
-    } catch (error) {
-      res
-        .status(503)
-        .json({ status: 'not_ready', reason: `database unreachable: ${(error as Error).message}` })
-    }
-  })
+    })
+    .all(methodNotAllowed(['GET']))
 
-  router.get('/metrics', async (_req, res) => {
-    res.setHeader('Content-Type', ctx.metrics.registry.contentType)
-    res.send(await ctx.metrics.registry.metrics())
-  })
+  router
+    .route('/metrics')
+    .get(async (_req, res) => {
+      res.setHeader('Content-Type', ctx.metrics.registry.contentType)
+      res.send(await ctx.metrics.registry.metrics())
+    })
+    .all(methodNotAllowed(['GET']))
   return router
 }

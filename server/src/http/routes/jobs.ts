@@ -1,5 +1,4 @@
 import { Router, type Request, type Response } from 'express'
-import { idParamSchema } from '@carbon-sync/shared'
 import { findJob, jobEvents } from '../../db/scoped/jobs.ts'
 import { found } from '../../domain/access.ts'
 import { errorsCsv } from '../../domain/ingestion/errors-csv.ts'
@@ -8,13 +7,13 @@ import { jobEventView, jobSnapshot } from '../../domain/pipeline/views.ts'
 import type { AppContext } from '../context.ts'
 import { requirePermission, scopeOf } from '../middleware/authenticate.ts'
 import { methodNotAllowed } from '../middleware/errors.ts'
-import { parse } from '../validate.ts'
+import { pathId } from '../validate.ts'
 import { contentDisposition } from './uploads.ts'
 
 export function jobRoutes(ctx: AppContext): Router {
   const router = Router()
   const db = ctx.database.db
-  const jobId = (req: Request) => parse(idParamSchema, req.params, 'job id').id
+  const jobId = (req: Request) => pathId(req, 'job id')
 
   router
     .route('/sync/jobs/:id')

@@ -1,7 +1,6 @@
 import { Router, type Request, type Response } from 'express'
 import {
   activePipelinesQuerySchema,
-  idParamSchema,
   pipelineListQuerySchema,
   recalculateBodySchema,
   staleStatsQuerySchema,
@@ -16,7 +15,7 @@ import { pipelineSnapshot, pipelineView } from '../../domain/pipeline/views.ts'
 import type { AppContext } from '../context.ts'
 import { requirePermission, scopeOf } from '../middleware/authenticate.ts'
 import { methodNotAllowed } from '../middleware/errors.ts'
-import { parse } from '../validate.ts'
+import { parse, pathId } from '../validate.ts'
 
 const maxModules = 50
 
@@ -37,8 +36,9 @@ export function parseModuleList(raw: string): number[] {
 
 const encodeCursor = (id: number) => Buffer.from(`p:${id}`).toString('base64url')
 function decodeCursor(cursor: string): number {
-  const m = /^p:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString())
-  if (!m) throw new ValidationFailed('Invalid cursor', { field: 'cursor' })
+  const m = /^p:(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString())
+  if (!m || Number(m[1]) > 2_147_483_647)
+    throw new ValidationFailed('Invalid cursor', { field: 'cursor' })
   return Number(m[1])
 }
 
@@ -73,7 +73,7 @@ export function pipelineRoutes(ctx: AppContext): Router {
   router
     .route('/sync/pipelines/:id')
     .get(async (req: Request, res: Response) => {
-      const { id } = parse(idParamSchema, req.params, 'pipeline id')
+      const id = pathId(req, 'pipeline id')
       res.json(await pipelineSnapshot(db, scopeOf(res), id))
     })
     .all(methodNotAllowed(['GET']))
@@ -82,7 +82,7 @@ export function pipelineRoutes(ctx: AppContext): Router {
     .route('/sync/pipelines/:id/cancel')
     .post(requirePermission('data_management.admin'), async (req: Request, res: Response) => {
       const scope = scopeOf(res)
-      const { id } = parse(idParamSchema, req.params, 'pipeline id')
+      const id = pathId(req, 'pipeline id')
       await cancelPipeline(ctx.database, scope, id)
       res.status(202).json(await pipelineSnapshot(db, scope, id))
     })

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express'
-import { idParamSchema, uploadFieldsSchema } from '@carbon-sync/shared'
+import { uploadFieldsSchema } from '@carbon-sync/shared'
 import { uploadChunk, findUpload } from '../../db/scoped/uploads.ts'
 import { isoTime } from '../../db/rows.ts'
 import { found } from '../../domain/access.ts'
@@ -12,7 +12,7 @@ import type { AppContext } from '../context.ts'
 import { requirePermission, scopeOf } from '../middleware/authenticate.ts'
 import { methodNotAllowed } from '../middleware/errors.ts'
 import { readMultipart } from '../multipart.ts'
-import { parse } from '../validate.ts'
+import { parse, pathId } from '../validate.ts'
 
 export function contentDisposition(fileName: string): string {
   const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_')
@@ -54,7 +54,7 @@ export function uploadRoutes(ctx: AppContext): Router {
     .route('/sync/uploads/:id')
     .get(async (req: Request, res: Response) => {
       const scope = scopeOf(res)
-      const { id } = parse(idParamSchema, req.params, 'upload id')
+      const id = pathId(req, 'upload id')
       const u = await found(db, scope, 'uploads', id, await findUpload(db, scope, id))
       res.json({
         id: u.id,
@@ -77,7 +77,7 @@ export function uploadRoutes(ctx: AppContext): Router {
     .route('/sync/uploads/:id/file')
     .get(async (req: Request, res: Response) => {
       const scope = scopeOf(res)
-      const { id } = parse(idParamSchema, req.params, 'upload id')
+      const id = pathId(req, 'upload id')
       const upload = await found(db, scope, 'uploads', id, await findUpload(db, scope, id))
       assertMaySeeRows(scope, upload.unit_id)
       res.setHeader('Content-Type', 'text/csv; charset=utf-8')
