@@ -29,6 +29,8 @@ export async function startTestServer(
     PORT: '0',
     HOST: '127.0.0.1',
     SEED_DEMO: 'true',
+    // The fixtures of the suite are files of 2025: the demo data must not move with the clock.
+    DEMO_DATA_YEAR: '2025',
     HEARTBEAT_INTERVAL_MS: '200',
     STALE_AFTER_MS: '2000',
     POLL_INTERVAL_MS: '100',

@@ -29,7 +29,8 @@ import { tableRecords } from './seed-ingest.ts'
 
 /**
  * The demo seed (SPEC §9), run once on an empty database: two institutions with units and
- * users, factors and exchange rates for the current and the previous year, airports and
+ * users, factors and exchange rates for the data year and the year after (by default the
+ * previous and the current calendar year), airports and
  * stations, then one seed pipeline per data-entry type with a year of activity data, which the
  * worker runs like any other pipeline.
  */
@@ -45,8 +46,8 @@ export async function seedDemo(
   log: Logger,
   now = new Date(),
 ): Promise<SeedSummary> {
-  const current = now.getUTCFullYear()
-  const dataYear = current - 1
+  const dataYear = config.DEMO_DATA_YEAR ?? now.getUTCFullYear() - 1
+  const current = dataYear + 1
   if ((await institutionCount(database.db)) > 0) return { seeded: false, dataYear, pipelines: 0 }
   const started = Date.now()
   const passwordHash = await hashPassword(config.DEMO_PASSWORD)
