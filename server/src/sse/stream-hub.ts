@@ -122,6 +122,8 @@ export class StreamHub {
     lastEventId: number | undefined,
     pipelineIds: readonly number[] = [],
   ): Promise<void> {
+    // A session whose client has already left would be registered for ever: no watch for it.
+    if (!session.isConnected) return
     const watch = this.watch(kind, id, pipelineIds)
     session.state.version = lastEventId ?? -1
     session.state.ready = false

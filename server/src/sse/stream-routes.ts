@@ -1,12 +1,11 @@
 import { Router, type Request, type Response } from 'express'
 import { createSession } from 'better-sse'
-import { idParamSchema } from '@carbon-sync/shared'
 import { pipelineIdsOfJob } from '../db/queries/snapshots.ts'
 import { jobSnapshot, pipelineSnapshot } from '../domain/pipeline/views.ts'
 import type { AppContext } from '../http/context.ts'
 import { authenticate, scopeOf } from '../http/middleware/authenticate.ts'
 import { methodNotAllowed } from '../http/middleware/errors.ts'
-import { parse } from '../http/validate.ts'
+import { pathId } from '../http/validate.ts'
 import { isTerminal, type SessionState, type StreamHub, type StreamKind } from './stream-hub.ts'
 
 /** `Last-Event-ID` (or `?lastEventId=`): the version the client already has. */
@@ -57,14 +56,27 @@ export function streamRoutes(ctx: AppContext, hub: StreamHub): Router {
     return true
   }
 
+  /**
+   * A client may leave while the route still awaits the database. The session, created after,
+   * would then never see the `close` event it listens for and would stay registered (with its
+   * keep-alive timer and its watch) for ever: a stream whose client left is not opened.
+   */
+  const closedEarly = (res: Response) => {
+    let closed = false
+    res.once('close', () => (closed = true))
+    return () => closed || res.destroyed
+  }
+
   router
     .route('/sync/pipelines/:id/stream')
     .get(authenticate(ctx, { allowQueryToken: true }), async (req: Request, res: Response) => {
-      const { id } = parse(idParamSchema, req.params, 'pipeline id')
+      const gone = closedEarly(res)
+      const id = pathId(req, 'pipeline id')
       const snapshot = await pipelineSnapshot(db, scopeOf(res), id)
       const last = lastEventId(req)
-      if (alreadyEnded('pipeline', snapshot, last, res)) return
+      if (gone() || alreadyEnded('pipeline', snapshot, last, res)) return
       const session = await open(req, res)
+      if (gone()) return
       await hub.attach('pipeline', id, session, snapshot, last)
     })
     .all(methodNotAllowed(['GET']))
@@ -72,12 +84,15 @@ export function streamRoutes(ctx: AppContext, hub: StreamHub): Router {
   router
     .route('/sync/jobs/:id/stream')
     .get(authenticate(ctx, { allowQueryToken: true }), async (req: Request, res: Response) => {
-      const { id } = parse(idParamSchema, req.params, 'job id')
+      const gone = closedEarly(res)
+      const id = pathId(req, 'job id')
       const snapshot = await jobSnapshot(db, scopeOf(res), id)
       const last = lastEventId(req)
-      if (alreadyEnded('job', snapshot, last, res)) return
+      if (gone() || alreadyEnded('job', snapshot, last, res)) return
       const pipelineIds = await pipelineIdsOfJob(db, id)
+      if (gone()) return
       const session = await open(req, res)
+      if (gone()) return
       await hub.attach('job', id, session, snapshot, last, pipelineIds)
     })
     .all(methodNotAllowed(['GET']))

@@ -1,3 +1,4 @@
+import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Pipeline } from '@carbon-sync/shared'
 import { claimJob } from '../../src/db/queries/claim-job.ts'
@@ -195,6 +196,34 @@ describe('the watcher', () => {
     await waitGauge('carbon_sync_sse_sessions', sessions0 + 1, 1000)
     expect(await gauge('carbon_sync_sse_channels')).toBe(channels0 + 1)
     b.close()
+    await waitGauge('carbon_sync_sse_sessions', sessions0, 1000)
+    await waitGauge('carbon_sync_sse_channels', channels0, 1000)
+  })
+
+  it('keeps no session of a client that left before its stream opened', async () => {
+    const p = await newPipeline()
+    const sessions0 = await gauge('carbon_sync_sse_sessions')
+    const channels0 = await gauge('carbon_sync_sse_channels')
+    const { hostname, port } = new URL(s.url)
+    // Each client sends its request and hangs up 0 to 9 ms later: mostly while the route is
+    // still reading the database, before the session exists.
+    await Promise.all(
+      Array.from(
+        { length: 60 },
+        (_, i) =>
+          new Promise<void>((resolve) => {
+            const socket = net.connect(Number(port), hostname, () => {
+              socket.write(
+                `GET /api/v1/sync/pipelines/${p.id}/stream HTTP/1.1\r\nHost: ${hostname}\r\n` +
+                  `Cookie: ${manager.cookie}\r\nAccept: text/event-stream\r\n\r\n`,
+              )
+              setTimeout(() => socket.destroy(), i % 10)
+            })
+            socket.on('close', () => resolve())
+            socket.on('error', () => resolve())
+          }),
+      ),
+    )
     await waitGauge('carbon_sync_sse_sessions', sessions0, 1000)
     await waitGauge('carbon_sync_sse_channels', channels0, 1000)
   })
