@@ -63,6 +63,44 @@ describe('reference uploads', () => {
     expect(csv).toContain('country_code is required')
   })
 
+  it('refuse the later rows of an airport, station or currency named twice, and keep the first', async () => {
+    const airportsTwice = await manager.upload(
+      { kind: 'reference', moduleTypeId: 2, dataEntryTypeId: 20, year: 2025 },
+      'transport_mode,name,latitude,longitude,iata_code\nplane,Zurich,47.46,8.55,ZRH\nplane,Zurich again,47.5,8.5,zrh\n',
+    )
+    const a = await waitForPipeline(manager, airportsTwice.body.pipelineId)
+    expect(a.jobs[0]).toMatchObject({
+      result: 'WARNING',
+      counts: { rowsInserted: 1, rowsFailed: 1 },
+      firstErrors: [
+        {
+          row: 3,
+          column: 'iata_code',
+          code: 'duplicate',
+          message: 'the airport ZRH is already on line 2',
+        },
+      ],
+    })
+    const stationsTwice = await manager.upload(
+      { kind: 'reference', moduleTypeId: 2, dataEntryTypeId: 21, year: 2025 },
+      'transport_mode,name,latitude,longitude,country_code\ntrain,Olten,47.35,7.9,CH\ntrain, olten ,47.35,7.9,ch\n',
+    )
+    const t = await waitForPipeline(manager, stationsTwice.body.pipelineId)
+    expect(t.jobs[0]).toMatchObject({ result: 'WARNING', counts: { rowsFailed: 1 } })
+    expect(t.jobs[0]!.firstErrors[0]).toMatchObject({ row: 3, code: 'duplicate' })
+    const ratesTwice = await manager.upload(
+      { kind: 'reference', moduleTypeId: 5, dataEntryTypeId: 60, year: 2025 },
+      'currency,rate_to_chf\neur,0.95\nEUR,0.9\n',
+    )
+    const r = await waitForPipeline(manager, ratesTwice.body.pipelineId)
+    expect(r.jobs[0]).toMatchObject({ result: 'WARNING', counts: { rowsFailed: 1 } })
+    expect(r.jobs[0]!.firstErrors[0]).toMatchObject({
+      row: 3,
+      column: 'currency',
+      code: 'duplicate',
+    })
+  })
+
   it('recalculate every spend type of the year when exchange rates change', async () => {
     const res = await manager.upload(
       { kind: 'reference', moduleTypeId: 5, dataEntryTypeId: 60, year: 2025 },

@@ -105,13 +105,27 @@ export function readReferenceRows(
   const locations: LocationUpsert[] = []
   const rates = new Map<string, number>()
   const mode = dataEntryTypeId === 20 ? 'plane' : 'train'
+  // The upsert key of each row seen (SPEC §3), and its line: a file that names the same
+  // airport, station or currency twice is ambiguous, so the later rows are row errors.
+  const seen = new Map<string, number>()
+  const firstOf = (key: string, line: number): number | undefined => {
+    const earlier = seen.get(key)
+    if (earlier === undefined) seen.set(key, line)
+    return earlier
+  }
   for (const record of records) {
     const values = readRow(reader, record, errors)
     if (!values) continue
     const fail = (column: string, code: string, message: string) =>
       errors.add({ row: record.line, column, code, message, cells: record.cells })
     if (key === 'currency_rates') {
-      rates.set(String(values['currency']), values['rate_to_chf'] as number)
+      const currency = String(values['currency'])
+      const earlier = firstOf(currency.toLowerCase(), record.line)
+      if (earlier !== undefined) {
+        fail('currency', 'duplicate', `${currency} already has a rate on line ${earlier}`)
+        continue
+      }
+      rates.set(currency, values['rate_to_chf'] as number)
       continue
     }
     if (values['transport_mode'] !== mode) {
@@ -128,6 +142,24 @@ export function readReferenceRows(
     }
     if (mode === 'train' && !values['country_code']) {
       fail('country_code', 'required', 'country_code is required for a train station')
+      continue
+    }
+    const place =
+      mode === 'plane'
+        ? `airport ${String(values['iata_code']).toUpperCase()}`
+        : `station ${String(values['name'])} (${String(values['country_code']).toUpperCase()})`
+    const earlier = firstOf(
+      mode === 'plane'
+        ? String(values['iata_code']).toUpperCase()
+        : `${String(values['country_code']).toUpperCase()}:${String(values['name']).trim().toLowerCase()}`,
+      record.line,
+    )
+    if (earlier !== undefined) {
+      fail(
+        mode === 'plane' ? 'iata_code' : 'name',
+        'duplicate',
+        `the ${place} is already on line ${earlier}`,
+      )
       continue
     }
     locations.push({
