@@ -116,6 +116,35 @@ describe('recover', () => {
     expect((await pipelineRow(t.database.db, pipelineId)).status).toBe('NOT_STARTED')
   })
 
+  it('refuses a job that was already recovered', async () => {
+    const { jobId } = await startPipeline(t.database, tenant, aggregationRequest(5, 2091))
+    const running = await claim('pod:4:d#1')
+    await t.database.db.transaction((tx) =>
+      finishInTransaction(tx, running, 'pod:4:d#1', { result: 'ERROR', message: 'boom' }),
+    )
+    const retry = await recoverJob(t.database, config, scopeOf(tenant), jobId)
+    await expect(recoverJob(t.database, config, scopeOf(tenant), jobId)).rejects.toMatchObject({
+      status: 409,
+      code: 'conflict',
+      details: { retriedBy: retry.jobId },
+    })
+  })
+
+  it('counts a pending job of the scope as the retry when the recover joins it', async () => {
+    const failed = await startPipeline(t.database, tenant, aggregationRequest(6, 2091))
+    const running = await claim('pod:5:e#1')
+    await t.database.db.transaction((tx) =>
+      finishInTransaction(tx, running, 'pod:5:e#1', { result: 'ERROR', message: 'boom' }),
+    )
+    // Another pipeline's aggregation of the same module and year waits in the queue.
+    const waiting = await startPipeline(t.database, tenant, aggregationRequest(6, 2091))
+    const retry = await recoverJob(t.database, config, scopeOf(tenant), failed.jobId)
+    expect(retry.jobId).toBe(waiting.jobId)
+    expect(await job(t.database.db, waiting.jobId)).toMatchObject({ retryOf: failed.jobId })
+    // The failed job no longer counts for its pipeline: the joined job does.
+    expect((await pipelineRow(t.database.db, failed.pipelineId)).status).toBe('NOT_STARTED')
+  })
+
   it('refuses a job that succeeded or is still queued', async () => {
     const { jobId } = await startPipeline(t.database, tenant, aggregationRequest(4, 2090))
     await expect(recoverJob(t.database, config, scopeOf(tenant), jobId)).rejects.toMatchObject({

@@ -14,3 +14,24 @@ export async function readJobsById(db: Db, ids: readonly number[]): Promise<JobR
   )
   return found.map(toJobRow)
 }
+
+/** The job that retries `jobId` (an admin's recover), if one was created. */
+export async function retryOfJob(db: Db, jobId: number): Promise<number | undefined> {
+  const [row] = await rows<{ id: number }>(
+    db,
+    sql`SELECT id FROM jobs WHERE retry_of = ${jobId} ORDER BY id LIMIT 1`,
+  )
+  return row?.id
+}
+
+/**
+ * Records that a pending job (which a recover joined instead of adding one) retries `jobId`,
+ * unless it already retries another job.
+ */
+export async function markAsRetry(db: Db, pendingJobId: number, jobId: number): Promise<void> {
+  await rows(
+    db,
+    sql`UPDATE jobs SET retry_of = ${jobId}, version = version + 1
+        WHERE id = ${pendingJobId} AND retry_of IS NULL RETURNING id`,
+  )
+}

@@ -3,6 +3,8 @@ import type { Config } from '../../config.ts'
 import { firstRow, type Database } from '../../db/client.ts'
 import { finishStaleJobAsError } from '../../db/queries/cancel-jobs.ts'
 import { clearCurrentJob, lockCurrentKey, markJobCurrent } from '../../db/queries/current-job.ts'
+import { markAsRetry, retryOfJob } from '../../db/queries/read-jobs.ts'
+import type { JobMeta } from '../../db/schema/jobs.ts'
 import { findJob, lockJob } from '../../db/scoped/jobs.ts'
 import { found } from '../access.ts'
 import type { Scope } from '../auth/scope.ts'
@@ -26,6 +28,11 @@ export async function recoverJob(
   await found(database.db, scope, 'jobs', jobId, await findJob(database.db, scope, jobId))
   return database.db.transaction(async (tx) => {
     const job = (await lockJob(tx, scope, jobId))!
+    const retry = await retryOfJob(tx, job.id)
+    if (retry !== undefined)
+      throw new Conflict(`Job ${jobId} was already recovered: job ${retry} retries it`, {
+        retriedBy: retry,
+      })
     if (job.state === 'RUNNING') {
       const stale = await firstRow<{ stale: boolean }>(
         tx,
@@ -42,7 +49,7 @@ export async function recoverJob(
         `Job ${jobId} is ${job.state}${job.result ? ` ${job.result}` : ''}; only a failed or stuck job can be recovered`,
       )
     }
-    const retry = await requestJob(
+    const created = await requestJob(
       tx,
       {
         pipelineId: job.pipelineId,
@@ -59,14 +66,18 @@ export async function recoverJob(
         ingestionMethod: job.ingestionMethod,
         uploadId: job.uploadId,
         retryOf: job.id,
-        meta: {
-          mode: job.meta.mode,
-          unitId: job.meta.unitId,
-          inlineEmissions: job.meta.inlineEmissions,
-        },
+        meta: configOf(job.meta),
       },
     )
-    await refreshPipelinesOfJobs(tx, [job.id, retry.jobId])
-    return { jobId: retry.jobId, pipelineId: job.pipelineId }
+    // A pending job of the scope took the request (dedup): it is the retry.
+    if (created.joined) await markAsRetry(tx, created.jobId, job.id)
+    await refreshPipelinesOfJobs(tx, [job.id, created.jobId])
+    return { jobId: created.jobId, pipelineId: job.pipelineId }
   })
+}
+
+/** What a job was asked to do, without what its run produced (progress, counts, errors). */
+function configOf(meta: JobMeta): JobMeta {
+  const { progress: _p, counts: _c, warnings: _w, firstErrors: _f, ...config } = meta
+  return config
 }
