@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from 'drizzle-orm'
 import { openPostgres, rows, type Database } from '../../src/db/client.ts'
@@ -39,19 +40,21 @@ describe.skipIf(testEngine === 'pglite')('heartbeat failures', () => {
     await t?.close()
   })
 
-  it('abort the handler before the stale window, and the job is reclaimed after it', async () => {
+  it('a pod cut off from the database stops before the stale window, and the job is reclaimed after it', async () => {
     const config = engineConfig({ HEARTBEAT_INTERVAL_MS: '200', STALE_AFTER_MS: '3000' })
     const podDb: Database = await openPostgres({ url: proxy.urlFor(t.url!), poolMax: 4 })
     const { jobId } = await startPipeline(t.database, tenant, aggregationRequest(2, 2044))
     const working = gate()
     let abortedAt = 0
     let abortKind: string | undefined
+    let abortMessage: string | undefined
     const handler: JobHandler = async (ctx) => {
       working.open()
       await new Promise<void>((resolve) => {
         ctx.signal.addEventListener('abort', () => {
           abortedAt = Date.now()
           abortKind = (ctx.signal.reason as { kind: string }).kind
+          abortMessage = (ctx.signal.reason as Error).message
           resolve()
         })
       })
@@ -69,8 +72,10 @@ describe.skipIf(testEngine === 'pglite')('heartbeat failures', () => {
     const cutAt = Date.now()
     proxy.cut()
     await waitFor(async () => abortedAt > 0, 10_000, 'the handler to be aborted')
+    // The connections are reset and new ones refused: the driver keeps trying to connect, so
+    // the beat hangs instead of failing, and the silence rule (80% of the 3 s window) aborts.
     expect(abortKind).toBe('unreachable')
-    // Three beats of 200 ms, each given at most 200 ms to answer: well inside the 3 s window.
+    expect(abortMessage).toMatch(new RegExp(`^no heartbeat of job ${jobId} answered for`))
     expect(abortedAt - cutAt).toBeLessThan(3000)
     const stillRunning = await job(t.database.db, jobId)
     expect(stillRunning.state).toBe('RUNNING')
@@ -99,5 +104,63 @@ describe.skipIf(testEngine === 'pglite')('heartbeat failures', () => {
     ).toBeGreaterThan(3000 - 250)
 
     await podDb.close()
+  })
+  it('three heartbeats that fail with a database error abort the handler at once', async () => {
+    // The pod signs in as a role of its own; taking its right to update jobs makes every beat
+    // fail at once with "permission denied", a database error, while the network is fine.
+    const role = `cs_pod_${randomBytes(4).toString('hex')}`
+    await t.database.db.execute(sql.raw(`CREATE ROLE ${role} LOGIN`))
+    await t.database.db.execute(
+      sql.raw(`GRANT ALL ON ALL TABLES IN SCHEMA public, drizzle TO ${role};
+               GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO ${role};
+               GRANT USAGE ON SCHEMA drizzle TO ${role}`),
+    )
+    const url = new URL(t.url!)
+    url.username = role
+    const podDb = await openPostgres({ url: url.toString(), poolMax: 4 })
+    // The pod claims the oldest queued job: the one the first test left queued must not be it.
+    await t.database.db.execute(
+      sql`UPDATE jobs SET state = 'FINISHED', result = 'CANCELLED' WHERE state <> 'FINISHED'`,
+    )
+    try {
+      const config = engineConfig({ HEARTBEAT_INTERVAL_MS: '200', STALE_AFTER_MS: '3000' })
+      const { jobId } = await startPipeline(t.database, tenant, aggregationRequest(2, 2045))
+      const working = gate()
+      let aborted: { at: number; kind: string; message: string } | undefined
+      const handler: JobHandler = async (ctx) => {
+        working.open()
+        await new Promise<void>((resolve) =>
+          ctx.signal.addEventListener('abort', () => {
+            const reason = ctx.signal.reason as { kind: string; message: string }
+            aborted = { at: Date.now(), kind: reason.kind, message: reason.message }
+            resolve()
+          }),
+        )
+        throw ctx.signal.reason
+      }
+      const pod = new Worker({
+        database: podDb,
+        config,
+        log,
+        handlers: { aggregation: handler },
+        pod: 'no-rights:1:x',
+      })
+      await pod.start()
+      await working.promise
+      const revokedAt = Date.now()
+      await t.database.db.execute(sql.raw(`REVOKE UPDATE ON jobs FROM ${role}`))
+      await waitFor(async () => aborted, 5_000, 'the handler to be aborted')
+      expect(aborted).toMatchObject({
+        kind: 'unreachable',
+        message: `3 heartbeats of job ${jobId} failed`,
+      })
+      // Three beats 200 ms apart: well before the silence rule (2.4 s) or the window (3 s).
+      expect(aborted!.at - revokedAt).toBeLessThan(1500)
+      expect((await job(t.database.db, jobId)).state).toBe('RUNNING')
+      await pod.stop(0)
+    } finally {
+      await podDb.close()
+      await t.database.db.execute(sql.raw(`DROP OWNED BY ${role}; DROP ROLE ${role}`))
+    }
   })
 })

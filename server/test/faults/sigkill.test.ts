@@ -184,9 +184,25 @@ describe.skipIf(testEngine === 'pglite')('a worker killed mid-ingestion', () => 
       sql`SELECT count(*)::int AS n FROM data_entries WHERE job_id = ${jobId}`,
     )
     expect(visible!.n).toBe(0)
-    // Another worker takes it at once: no stale window to wait for.
+    // It is queued again at once (no stale window to wait for): another worker takes it, with
+    // the attempt the shutdown gave back, and runs it to the end.
     worker()
-    const pipeline = await waitForPipeline(manager, accepted.body.pipelineId, 120_000)
-    expect(pipeline.status).toBe('SUCCESS')
+    const taken = await waitFor(
+      async () => {
+        const j = await job()
+        return j?.state !== 'QUEUED' ? j : undefined
+      },
+      30_000,
+      'another worker to take the job',
+    )
+    expect(taken.attempts).toBe(1)
+    await waitFor(
+      async () => (await job())?.state === 'FINISHED',
+      120_000,
+      'the job to finish on the other worker',
+    )
+    expect(
+      await firstRow<{ result: string }>(db, sql`SELECT result FROM jobs WHERE id = ${jobId}`),
+    ).toEqual({ result: 'SUCCESS' })
   }, 240_000)
 })
