@@ -72,7 +72,7 @@ export async function handOverJobs(tx: Db, owners: ReadonlyMap<number, number>):
     sql`
       UPDATE jobs j SET pipeline_id = v."pipelineId", version = j.version + 1, updated_at = clock_timestamp()
       FROM jsonb_to_recordset(${JSON.stringify(pairs)}::jsonb) AS v("jobId" int, "pipelineId" int)
-      WHERE j.id = v."jobId"
+      WHERE j.id = v."jobId" AND j.id = ANY(${intArray([...owners.keys()])})
       RETURNING j.id
     `,
   )

@@ -33,26 +33,42 @@ const columns =
   sql.raw(`(pipeline_id, parent_job_id, retry_of, job_type, institution_id, module_type_id,
   data_entry_type_id, year, target_type, ingestion_method, upload_id, created_by, meta, state)`)
 
-/** Inserts a QUEUED job and wakes the workers (the notification is delivered on commit). */
-export async function insertJob(tx: Db, job: NewJob): Promise<number> {
+/**
+ * What a new job's statement does besides the INSERT of `ins`: link the job to its pipeline,
+ * append its QUEUED event, and wake the workers (the notification is delivered on commit).
+ */
+function afterInsert(job: NewJob, message: string): SQL {
+  return sql`
+    , link AS (
+      INSERT INTO pipeline_jobs (pipeline_id, job_id) SELECT ${job.pipelineId}, id FROM ins
+    ), event AS (
+      INSERT INTO job_events (job_id, pipeline_id, institution_id, state, message)
+      SELECT id, ${job.pipelineId}, ${job.institutionId}, 'QUEUED', ${message} FROM ins
+    )
+    SELECT id, pg_notify(${jobQueuedChannel}, id::text) FROM ins`
+}
+
+/** Inserts a QUEUED job, linked to its pipeline, with its event (`message`), in one statement. */
+export async function insertJob(tx: Db, job: NewJob, message: string): Promise<number> {
   const [row] = await rows<{ id: number }>(
     tx,
     sql`
       WITH ins AS (INSERT INTO jobs ${columns} VALUES ${values(job)} RETURNING id)
-      SELECT id, pg_notify(${jobQueuedChannel}, id::text) FROM ins
+      ${afterInsert(job, message)}
     `,
   )
   return row!.id
 }
 
 /**
- * Inserts a QUEUED job unless a pending job of the same scope exists: the partial unique
- * index of the rule decides, atomically. Returns undefined when one exists.
+ * Inserts a QUEUED job as insertJob does, unless a pending job of the same scope exists: the
+ * partial unique index of the rule decides, atomically. Returns undefined when one exists.
  */
 export async function insertJobUnlessPending(
   tx: Db,
   job: NewJob,
   rule: DedupRule,
+  message: string,
 ): Promise<number | undefined> {
   const target = sql.raw(
     `(${rule.scope.join(', ')}) WHERE ${dedupPredicate(job.jobType as JobType)}`,
@@ -65,7 +81,7 @@ export async function insertJobUnlessPending(
         ON CONFLICT ${target} DO NOTHING
         RETURNING id
       )
-      SELECT id, pg_notify(${jobQueuedChannel}, id::text) FROM ins
+      ${afterInsert(job, message)}
     `,
   )
   return row?.id

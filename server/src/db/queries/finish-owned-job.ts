@@ -2,29 +2,37 @@ import { sql } from 'drizzle-orm'
 import type { JobResult } from '@carbon-sync/shared'
 import { rows, type Db } from '../client.ts'
 import { dedupRules } from '../dedup-rules.ts'
+import type { JobMeta } from '../schema/jobs.ts'
+import { currentCleared, type CurrentKey } from './current-job.ts'
 import { jobQueuedChannel } from './enqueue-job.ts'
+import { pipelineWrites, type DerivedPipelineState } from './pipeline-state.ts'
 
 const serialTypes = sql.join(
   Object.keys(dedupRules).map((t) => sql`${t}`),
   sql`, `,
 )
-import type { JobMeta } from '../schema/jobs.ts'
 
 export interface FinishValues {
   result: JobResult
   message: string | null
   /** Merged into the job's meta. */
   meta: Partial<JobMeta>
-  /** The job becomes the current one of its key (the previous one was cleared just before). */
-  makeCurrent: boolean
+  /** The job's key: its previous current job hands `is_current` over to it. */
+  currentKey: CurrentKey
+  /** The job's pipelines as they are once it is finished (derived by the caller). */
+  pipelines: readonly DerivedPipelineState[]
 }
 
 /**
- * The compare-and-set that finishes a job: it succeeds only if the pod still owns the job and
- * the job is still RUNNING, and then appends the FINISHED event. It is the last statement of
- * the finishing transaction; zero rows means the pod was preempted and the caller rolls
- * everything back. A job whose scope runs one job at a time (dedupRules) wakes idle pods: its
- * follow-up, queued while it ran, may run now.
+ * The compare-and-set that finishes a job, the last statement of its finishing transaction.
+ * It succeeds only if the pod still owns the job and the job is still RUNNING; with it, the
+ * same statement hands `is_current` over (the constraint is checked at commit, so the order of
+ * the two updates inside the statement does not matter), writes the pipelines' derived states
+ * and appends the FINISHED event. Zero rows: the pod was preempted, and the caller rolls
+ * everything back, these writes included.
+ *
+ * A job whose scope runs one job at a time (dedupRules) wakes idle pods: its follow-up, queued
+ * while it ran, may run now.
  */
 export async function finishOwnedJob(
   tx: Db,
@@ -32,13 +40,17 @@ export async function finishOwnedJob(
   pod: string,
   values: FinishValues,
 ): Promise<boolean> {
+  const writes = values.pipelines.length > 0 ? sql`${pipelineWrites(values.pipelines)},` : sql``
+  const notified =
+    values.pipelines.length > 0 ? sql`(SELECT count(*) FROM notified)` : sql`0::bigint`
   const done = await rows<{ id: number }>(
     tx,
     sql`
-      WITH done AS (
+      WITH ${currentCleared(values.currentKey, jobId)}, ${writes}
+      done AS (
         UPDATE jobs
         SET state = 'FINISHED', result = ${values.result}, status_message = ${values.message},
-            meta = meta || ${JSON.stringify(values.meta)}::jsonb, is_current = ${values.makeCurrent},
+            meta = meta || ${JSON.stringify(values.meta)}::jsonb, is_current = true,
             finished_at = clock_timestamp(), version = version + 1, updated_at = clock_timestamp()
         WHERE id = ${jobId} AND locked_by = ${pod} AND state = 'RUNNING'
         RETURNING id, pipeline_id, institution_id, job_type
@@ -47,7 +59,8 @@ export async function finishOwnedJob(
         SELECT id, pipeline_id, institution_id, 'FINISHED', ${values.result}, ${pod}, ${values.message}
         FROM done
       )
-      SELECT id, CASE WHEN job_type IN (${serialTypes}) THEN pg_notify(${jobQueuedChannel}, 'scope-free') END
+      SELECT id, ${notified} AS notified,
+             CASE WHEN job_type IN (${serialTypes}) THEN pg_notify(${jobQueuedChannel}, 'scope-free') END
       FROM done
     `,
   )

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm'
+import { sql, type SQL } from 'drizzle-orm'
 import type { PipelineProgress, PipelineStatus } from '@carbon-sync/shared'
 import { intArray, rows, type Db } from '../client.ts'
 import type { JobMeta } from '../schema/jobs.ts'
@@ -9,32 +9,81 @@ export interface LockedPipeline {
   cancelRequested: boolean
 }
 
+export interface LockedPipelines {
+  pipelines: LockedPipeline[]
+  /**
+   * The jobs of those pipelines, read by the locking statement itself; undefined when one of
+   * the pipelines changed between that statement's snapshot and its lock: then they must be
+   * read again, in a statement of their own.
+   */
+  jobs: PipelineJobState[] | undefined
+}
+
 /**
  * Locks, in id order, every pipeline the given jobs count for (their own and every pipeline
- * that joined them) and the `extra` ones. Every transaction that changes jobs ends by locking
- * the pipelines they belong to, then reading the jobs afresh in a later statement: two
- * transactions touching jobs of the same pipeline thus derive its status one after the other,
- * each seeing the other's jobs.
+ * that joined them) and the `extra` ones, and reads their jobs, in one statement.
+ *
+ * Every transaction that changes jobs ends by locking the pipelines they belong to and
+ * deriving them from their jobs: two transactions touching jobs of the same pipeline thus
+ * derive it one after the other, each seeing the other's jobs. A statement's snapshot is
+ * taken before its locks, so the jobs it reads may predate a transaction that held the lock
+ * and committed meanwhile. Such a transaction always bumped the version of every pipeline of
+ * the jobs it changed (it derived them too): the statement compares the version it locked
+ * with the version its snapshot saw, and when they differ the caller reads the jobs again.
  */
 export async function lockPipelinesOfJobs(
   tx: Db,
   jobIds: readonly number[],
   extra: readonly number[] = [],
-): Promise<LockedPipeline[]> {
-  if (jobIds.length === 0 && extra.length === 0) return []
-  const found = await rows<{ id: number; cancel: boolean }>(
+): Promise<LockedPipelines> {
+  if (jobIds.length === 0 && extra.length === 0) return { pipelines: [], jobs: [] }
+  // One row per (pipeline, job), or per pipeline without jobs. Arrays and primary keys only,
+  // so that the plan is cheap to make and the same for every call (no join of whole tables).
+  const found = await rows<Record<string, unknown>>(
     tx,
     sql`
-      SELECT id, cancel_requested_at IS NOT NULL AS cancel FROM pipelines
-      WHERE id IN (
-        SELECT pipeline_id FROM pipeline_jobs WHERE job_id = ANY(${intArray(jobIds)})
-        UNION ALL SELECT unnest(${intArray(extra)})
+      WITH locked AS (
+        SELECT p.id, p.version, p.cancel_requested_at IS NOT NULL AS cancel FROM pipelines p
+        WHERE p.id = ANY(
+          ARRAY(SELECT pipeline_id FROM pipeline_jobs WHERE job_id = ANY(${intArray(jobIds)}))
+          || ${intArray(extra)})
+        ORDER BY p.id
+        FOR NO KEY UPDATE
       )
-      ORDER BY id
-      FOR NO KEY UPDATE
+      SELECT l.id AS pipeline_id, l.cancel, l.version = seen.version AS fresh,
+             j.id, j.pipeline_id AS owner, j.job_type, j.parent_job_id, j.retry_of, j.state,
+             j.result, j.meta -> 'progress' AS progress
+      FROM locked l
+      JOIN pipelines seen ON seen.id = l.id
+      LEFT JOIN pipeline_jobs pj ON pj.pipeline_id = l.id
+      LEFT JOIN jobs j ON j.id = pj.job_id
+      ORDER BY l.id, j.id
     `,
   )
-  return found.map((r) => ({ id: r.id, cancelRequested: r.cancel }))
+  const pipelines: LockedPipeline[] = []
+  for (const r of found) {
+    const id = r['pipeline_id'] as number
+    if (pipelines.at(-1)?.id !== id) pipelines.push({ id, cancelRequested: r['cancel'] as boolean })
+  }
+  const fresh = found.every((r) => r['fresh'] === true)
+  return {
+    pipelines,
+    jobs: fresh ? found.filter((r) => r['id'] !== null).map(toJobState) : undefined,
+  }
+}
+
+function toJobState(r: Record<string, unknown>): PipelineJobState {
+  return {
+    pipelineId: r['pipeline_id'] as number,
+    jobId: r['id'] as number,
+    ownerPipelineId: r['owner'] as number,
+    jobType: r['job_type'] as string,
+    parentJobId: (r['parent_job_id'] as number | null) ?? null,
+    retryOf: (r['retry_of'] as number | null) ?? null,
+    state: r['state'] as string,
+    result: (r['result'] as string | null) ?? null,
+    progress: (r['progress'] as JobMeta['progress'] | null) ?? null,
+  }
 }
 
 export interface PipelineJobState {
@@ -65,17 +114,7 @@ export async function readPipelineJobStates(
       ORDER BY pj.pipeline_id, j.id
     `,
   )
-  return found.map((r) => ({
-    pipelineId: r['pipeline_id'] as number,
-    jobId: r['id'] as number,
-    ownerPipelineId: r['owner'] as number,
-    jobType: r['job_type'] as string,
-    parentJobId: (r['parent_job_id'] as number | null) ?? null,
-    retryOf: (r['retry_of'] as number | null) ?? null,
-    state: r['state'] as string,
-    result: (r['result'] as string | null) ?? null,
-    progress: (r['progress'] as JobMeta['progress'] | null) ?? null,
-  }))
+  return found.map(toJobState)
 }
 
 export interface DerivedPipelineState {
@@ -97,16 +136,30 @@ export async function writePipelineStates(
   await rows(
     tx,
     sql`
-      WITH updated AS (
-        UPDATE pipelines p
-        SET status = v.status, progress = v.progress, version = p.version + 1, updated_at = clock_timestamp(),
-            finished_at = CASE WHEN v.finished THEN coalesce(p.finished_at, clock_timestamp()) ELSE NULL END
-        FROM jsonb_to_recordset(${JSON.stringify(states)}::jsonb)
-             AS v(id int, status text, progress jsonb, finished boolean)
-        WHERE p.id = v.id
-        RETURNING p.id, p.version
-      )
-      SELECT pg_notify('carbon_sync_pipeline', id || ':' || version) FROM updated
+      WITH ${pipelineWrites(states)}
+      SELECT count(*) FROM notified
     `,
   )
+}
+
+/**
+ * The CTEs `written` (the UPDATE of the pipelines) and `notified` (their NOTIFY), for a
+ * statement that writes derived states among other things; it must read `notified` for the
+ * notifications to be sent.
+ */
+export function pipelineWrites(states: readonly DerivedPipelineState[]): SQL {
+  return sql`
+    written AS (
+      UPDATE pipelines p
+      SET status = v.status, progress = v.progress, version = p.version + 1, updated_at = clock_timestamp(),
+          finished_at = CASE WHEN v.finished THEN coalesce(p.finished_at, clock_timestamp()) ELSE NULL END
+      FROM jsonb_to_recordset(${JSON.stringify(states)}::jsonb)
+           AS v(id int, status text, progress jsonb, finished boolean)
+      -- The id list lets the planner use the primary key: it guesses 100 rows for the
+      -- recordset and would otherwise scan every pipeline.
+      WHERE p.id = v.id AND p.id = ANY(${intArray(states.map((st) => st.id))})
+      RETURNING p.id, p.version
+    ), notified AS (
+      SELECT pg_notify('carbon_sync_pipeline', id || ':' || version) FROM written
+    )`
 }

@@ -128,16 +128,8 @@ export const jobs = pgTable(
           .where(sql.raw(runningPredicate(type))),
       ]
     }),
-    // At most one current job per key; the newest finished job of the key holds it.
-    uniqueIndex('jobs_current_uq')
-      .on(
-        t.institutionId,
-        t.moduleTypeId,
-        sql`coalesce(${t.dataEntryTypeId}, 0)`,
-        t.year,
-        t.jobType,
-        t.targetType,
-      )
-      .where(sql`is_current`),
+    // At most one current job per key, the newest finished one: the exclusion constraint
+    // jobs_current_excl of migration 0004 (drizzle cannot declare one). It is deferred, so
+    // that the finish may set the new current job and clear the old one in one statement.
   ],
 )

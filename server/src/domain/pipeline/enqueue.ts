@@ -10,7 +10,6 @@ import {
   type NewJob,
   type NewPipeline,
 } from '../../db/queries/enqueue-job.ts'
-import { appendJobEvent } from '../../db/queries/job-events.ts'
 import type { JobMeta } from '../../db/schema/jobs.ts'
 import { refreshPipelinesOfJobs } from './refresh-pipelines.ts'
 
@@ -63,23 +62,16 @@ export async function requestJob(
     meta: req.meta ?? {},
   }
   const rule = dedupRules[req.jobType]
+  const message = req.retryOf
+    ? `retry of job ${req.retryOf}`
+    : ctx.parentJobId
+      ? `after job ${ctx.parentJobId}`
+      : 'queued'
   for (let attempt = 0; attempt < 10; attempt++) {
-    const id = rule ? await insertJobUnlessPending(tx, job, rule) : await insertJob(tx, job)
-    if (id !== undefined) {
-      await linkJobToPipeline(tx, ctx.pipelineId, id)
-      await appendJobEvent(tx, {
-        jobId: id,
-        pipelineId: ctx.pipelineId,
-        institutionId: ctx.institutionId,
-        state: 'QUEUED',
-        message: req.retryOf
-          ? `retry of job ${req.retryOf}`
-          : ctx.parentJobId
-            ? `after job ${ctx.parentJobId}`
-            : 'queued',
-      })
-      return { jobId: id, joined: false }
-    }
+    const id = rule
+      ? await insertJobUnlessPending(tx, job, rule, message)
+      : await insertJob(tx, job, message)
+    if (id !== undefined) return { jobId: id, joined: false }
     const pending = await lockPendingJob(tx, job, rule!)
     if (pending !== undefined) {
       await linkJobToPipeline(tx, ctx.pipelineId, pending)

@@ -1,13 +1,14 @@
 import { chainingResults, type JobResult } from '@carbon-sync/shared'
 import type { Db } from '../../db/client.ts'
-import { clearCurrentJob, type CurrentKey } from '../../db/queries/current-job.ts'
+import type { CurrentKey } from '../../db/queries/current-job.ts'
 import { finishOwnedJob } from '../../db/queries/finish-owned-job.ts'
 import { lockOwnedJob } from '../../db/queries/lock-owned-job.ts'
 import type { JobRow } from '../../db/rows.ts'
 import type { JobMeta } from '../../db/schema/jobs.ts'
 import { requestJob, type JobRequest } from './enqueue.ts'
 import { JobAbort } from './job-context.ts'
-import { refreshPipelinesOfJobs } from './refresh-pipelines.ts'
+import { lockPipelinesOfJobs } from '../../db/queries/pipeline-state.ts'
+import { derivedStates } from './refresh-pipelines.ts'
 
 /** What a job's effects decided. Children are created only on SUCCESS and WARNING. */
 export interface JobOutcome {
@@ -37,9 +38,9 @@ export function currentKeyOf(job: JobRow): CurrentKey {
 
 /**
  * The tail of every finishing transaction, after the job's effects (SPEC §5.2, §5.3):
- * lock the job and its current key (lost or cancelled: stop here), create the children, derive the
- * pipelines, hand over `is_current`, and last the compare-and-set, which also appends the
- * event. Any failure, the compare-and-set included, throws and the whole transaction, effects
+ * lock the job and its current key (lost or cancelled: stop here), create the children, lock
+ * and derive the pipelines, and last the compare-and-set, which also hands `is_current` over,
+ * writes the pipelines and appends the event. Any failure, the compare-and-set included, throws and the whole transaction, effects
  * included, rolls back.
  */
 export async function finishInTransaction(
@@ -66,17 +67,15 @@ export async function finishInTransaction(
     for (const child of outcome.children ?? [])
       childIds.push((await requestJob(tx, ctx, child)).jobId)
   }
-  await refreshPipelinesOfJobs(
-    tx,
-    [job.id, ...childIds],
-    [{ jobId: job.id, state: 'FINISHED', result: outcome.result, progress: null }],
-  )
-  await clearCurrentJob(tx, key, job.id)
+  const pipelines = await derivedStates(tx, await lockPipelinesOfJobs(tx, [job.id, ...childIds]), [
+    { jobId: job.id, state: 'FINISHED', result: outcome.result, progress: null },
+  ])
   const finished = await finishOwnedJob(tx, job.id, pod, {
     result: outcome.result,
     message: outcome.message,
     meta: { ...outcome.meta, progress: null },
-    makeCurrent: true,
+    currentKey: key,
+    pipelines,
   })
   if (!finished) throw new PreemptedError(job.id)
 }

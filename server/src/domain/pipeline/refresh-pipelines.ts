@@ -3,7 +3,8 @@ import {
   lockPipelinesOfJobs,
   readPipelineJobStates,
   writePipelineStates,
-  type LockedPipeline,
+  type DerivedPipelineState,
+  type LockedPipelines,
   type PipelineJobState,
 } from '../../db/queries/pipeline-state.ts'
 import { derivePipeline } from './derive-status.ts'
@@ -25,39 +26,46 @@ export async function refreshPipelinesOfJobs(
 ): Promise<number[]> {
   const locked = await lockPipelinesOfJobs(tx, jobIds, extraPipelineIds)
   await deriveLockedPipelines(tx, locked, overrides)
-  return locked.map((p) => p.id)
+  return locked.pipelines.map((p) => p.id)
 }
 
 /**
- * Derives pipelines the transaction has already locked (by `lockPipelinesOfJobs`, or by the
- * claim, which locks them in its own statement): reads their jobs in a statement of its own,
- * after the lock, so that no change committed while it waited for the lock is missed.
+ * Derives pipelines the transaction has just locked (by `lockPipelinesOfJobs`) and writes
+ * them, from the jobs the lock read, or read again when a pipeline changed while the lock waited.
  */
 export async function deriveLockedPipelines(
   tx: Db,
-  locked: readonly LockedPipeline[],
+  locked: LockedPipelines,
   overrides: readonly JobOverride[] = [],
 ): Promise<void> {
-  if (locked.length === 0) return
+  await writePipelineStates(tx, await derivedStates(tx, locked, overrides))
+}
+
+/** The derived states of locked pipelines, for a statement that writes them with more. */
+export async function derivedStates(
+  tx: Db,
+  locked: LockedPipelines,
+  overrides: readonly JobOverride[] = [],
+): Promise<DerivedPipelineState[]> {
+  const { pipelines } = locked
+  if (pipelines.length === 0) return []
   const byJob = new Map(overrides.map((o) => [o.jobId, o]))
-  const states = (
-    await readPipelineJobStates(
+  const jobs =
+    locked.jobs ??
+    (await readPipelineJobStates(
       tx,
-      locked.map((p) => p.id),
-    )
-  ).map((s) => {
+      pipelines.map((p) => p.id),
+    ))
+  const states = jobs.map((s) => {
     const o = byJob.get(s.jobId)
     return o ? { ...s, ...o } : s
   })
-  await writePipelineStates(
-    tx,
-    locked.map((p) => ({
-      id: p.id,
-      ...derivePipeline(
-        p.id,
-        states.filter((s) => s.pipelineId === p.id),
-        p.cancelRequested,
-      ),
-    })),
-  )
+  return pipelines.map((p) => ({
+    id: p.id,
+    ...derivePipeline(
+      p.id,
+      states.filter((s) => s.pipelineId === p.id),
+      p.cancelRequested,
+    ),
+  }))
 }

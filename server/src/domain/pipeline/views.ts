@@ -47,6 +47,7 @@ export function jobView(job: JobRow, viewer: Viewer = everything): Job {
     uploadId: job.uploadId,
     createdAt: isoTime(job.createdAt),
     startedAt: isoTime(job.startedAt),
+    heartbeatAt: job.state === 'RUNNING' ? isoTime(job.heartbeatAt) : null,
     finishedAt: isoTime(job.finishedAt),
   }
 }
