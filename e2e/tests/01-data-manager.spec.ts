@@ -242,11 +242,23 @@ test('data manager uploads a file with one bad row and follows it to the report'
       message: 'change of the module total on the reporting page',
     })
     .toBeCloseTo(expectedDelta, 3)
+  // One unit for the whole column, said in its header (tonnes when its largest value is 10 t or
+  // more), none in the cells.
   const after = before + expectedDelta
+  const totals = await api.get<{ modules: { totalKgCo2eq: number }[] }>(`/api/v1/reports/${year}`)
+  const largest = Math.max(...totals.modules.map((m) => Math.abs(m.totalKgCo2eq)))
+  const unit = largest >= 10_000 ? 't' : 'kg'
+  await expect(
+    page.getByRole('region', { name: 'Modules' }).getByRole('columnheader').nth(1),
+  ).toHaveText(`Total (${unit} CO2-eq)`)
+  // In tonnes, one decimal; in kg, whole kg from 100 kg (as the SPA's formatMass).
+  const inUnit = unit === 't' ? after / 1000 : after
+  const decimals = unit === 't' ? [1, 1] : Math.abs(inUnit) >= 100 ? [0, 0] : [0, 2]
   await expect(moduleTotalCell).toHaveText(
-    after >= 1_000_000
-      ? `${(after / 1000).toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} t`
-      : `${Math.round(after).toLocaleString('en-US')} kg`,
+    inUnit.toLocaleString('en-US', {
+      minimumFractionDigits: decimals[0],
+      maximumFractionDigits: decimals[1],
+    }),
   )
   const reportAfter = await api.moduleReport(year, MODULE_ID)
   expect(reportAfter?.byDataEntryType[String(TYPE_ID)]).toBeCloseTo(file.expectedKg, 3)

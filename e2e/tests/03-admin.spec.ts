@@ -91,9 +91,14 @@ test('admin cancels a large upload while it runs; the previous data stays', asyn
   await expect(page.getByRole('main')).toContainText('Cancelled')
   await expect(page.getByRole('main')).toContainText('FINISHED · CANCELLED')
 
-  // The previous data is intact: in the page, in the report, in the table.
+  // The previous data is intact: in the page, in the report, in the table. The type's card
+  // still describes the file stored before, and says apart that the big one was cancelled.
   await page.goto(`/data/${year}`)
   await expect(facts).toHaveText(factsBefore)
+  await expect(card.getByTestId('latest-attempt')).toContainText(
+    `Latest attempt: ${big.fileName} was cancelled`,
+  )
+  await expect(card.getByTestId('stored')).not.toContainText(big.fileName)
   const reportAfter = await admin.moduleReport(year, 2)
   expect(reportAfter?.entryCount).toBe(reportBefore?.entryCount)
   expect(reportAfter?.byDataEntryType['20']).toBe(reportBefore?.byDataEntryType['20'])
@@ -153,10 +158,12 @@ test('admin recovers a failed job and sees the new attempt in the timeline', asy
   await expect(retryEntry).toBeVisible()
   await expect(retryEntry).toContainText(`retries job ${upload.jobId}`)
   await expect(retryEntry).toContainText('FINISHED · SUCCESS', { timeout: 30_000 })
-  // The failed attempt stays in the history, above the new one.
+  // The failed attempt stays in the history, above the new one, and is not offered for
+  // recovery again (it is retried already).
   await expect(
     jobs.getByRole('heading', { name: `CSV ingestion (job ${upload.jobId})` }),
   ).toBeVisible()
+  await expect(jobs.getByRole('button', { name: `Recover job ${upload.jobId}` })).toHaveCount(0)
   // The retry chained the rest of the pipeline, live on the page.
   await expect(jobs.getByRole('heading', { name: /^Aggregation \(job \d+\)$/ })).toBeVisible({
     timeout: 30_000,

@@ -164,6 +164,8 @@ export const jobSchema = z.object({
   createdAt: z.string(),
   /** When the current or last attempt started. */
   startedAt: z.string().nullable(),
+  /** Last heartbeat of the pod running the job (RUNNING only): an old one means a stuck job. */
+  heartbeatAt: z.string().nullable(),
   /** When the job finished. */
   finishedAt: z.string().nullable(),
 })

@@ -45,10 +45,11 @@ export type Unit = z.infer<typeof unitsSchema>[number]
 
 export const fetchCatalog = () => http.get<Catalog>('/catalog')
 export const fetchUnits = () => http.get<Unit[]>('/units')
-export const fetchYears = () => http.get<z.infer<typeof yearsSchema>>('/years').then((r) => r.years)
+export type Years = z.infer<typeof yearsSchema>
+/** The years with data or activity, and the one to open by default. */
+export const fetchYears = () => http.get<Years>('/years')
 /** The year to open by default: the latest with statistics. */
-export const fetchDefaultYear = () =>
-  http.get<z.infer<typeof yearsSchema>>('/years').then((r) => r.defaultYear)
+export const fetchDefaultYear = () => fetchYears().then((r) => r.defaultYear)
 export const fetchYearModules = (year: number) => http.get<YearModules>(`/years/${year}/modules`)
 export const fetchReport = (year: number) => http.get<Report>(`/reports/${year}`)
 

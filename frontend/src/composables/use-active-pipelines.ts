@@ -14,8 +14,9 @@ export const keysChangedByAnEnd = [
 
 /**
  * Hydrates the pipelineState store with the active and last pipeline of each module for a
- * year, in one request (SPEC §6 active-pipelines). Refetched when the window regains focus
- * (another tab or person may have started something) and whenever a pipeline ends.
+ * year, in one request (SPEC §6 active-pipelines). Refetched whenever the window regains focus
+ * (a tab shown again, or a window focused: another tab or person may have started something),
+ * however fresh the last answer, and whenever a pipeline ends.
  */
 export function useActivePipelines(
   year: MaybeRefOrGetter<number | null>,
@@ -30,7 +31,8 @@ export function useActivePipelines(
     ],
     queryFn: () => fetchActivePipelines(toValue(year)!, toValue(moduleIds)),
     enabled: computed(() => toValue(year) !== null && toValue(moduleIds).length > 0),
-    refetchOnWindowFocus: true,
+    // One small request; a pipeline started elsewhere seconds ago is worth it.
+    refetchOnWindowFocus: 'always',
   })
   watch(
     () => query.data.value,

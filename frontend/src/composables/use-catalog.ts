@@ -27,6 +27,8 @@ export function useUnits() {
 
 export function useYears() {
   const query = useQuery({ queryKey: ['years'], queryFn: fetchYears, staleTime: 60_000 })
-  const years = computed(() => query.data.value ?? [])
-  return { query, years }
+  const years = computed(() => query.data.value?.years ?? [])
+  /** The year `/` opens (the latest with statistics), once known. */
+  const defaultYear = computed(() => query.data.value?.defaultYear ?? null)
+  return { query, years, defaultYear }
 }

@@ -74,12 +74,16 @@ export function usePipelineActions() {
     } catch (error) {
       if (isApiError(error, 409)) {
         report(`Pipeline ${pipelineId} has already finished`, 'info')
-        const fresh = await fetchPipeline(pipelineId).catch(() => null)
-        if (fresh) store.applySnapshot(fresh)
+        await refresh(pipelineId)
       } else failure(`Cancelling pipeline ${pipelineId}`, error)
     } finally {
       busy.value = false
     }
+  }
+
+  async function refresh(pipelineId: number): Promise<void> {
+    const fresh = await fetchPipeline(pipelineId).catch(() => null)
+    if (fresh) store.applySnapshot(fresh)
   }
 
   async function recover(jobId: number, pipelineId: number): Promise<void> {
@@ -87,12 +91,15 @@ export function usePipelineActions() {
     try {
       const retry = await recoverJob(jobId)
       report(`Job ${jobId} is retried as job ${retry.jobId}`, 'positive')
-      store.applySnapshot(await fetchPipeline(pipelineId))
+      await refresh(pipelineId)
       void client.invalidateQueries({ queryKey: ['job-events'] })
     } catch (error) {
-      if (isApiError(error, 409))
-        report(`Job ${jobId} cannot be recovered: ${error.message}`, 'negative')
-      else failure(`Recovering job ${jobId}`, error)
+      if (isApiError(error, 409)) {
+        // The server says why (already retried by job N, or its pod is alive): its words, and
+        // the pipeline as it is now, where the retry (or the live heartbeat) shows.
+        report(error.message, 'negative')
+        await refresh(pipelineId)
+      } else failure(`Recovering job ${jobId}`, error)
     } finally {
       busy.value = false
     }

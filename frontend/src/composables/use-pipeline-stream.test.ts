@@ -8,7 +8,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { defineComponent, h } from 'vue'
 import { configureHttp } from '../api/http'
 import { eventually } from '../testing/mount-app'
-import { openStreamIds, setEventSourceImpl, usePipelineStream } from './use-pipeline-stream'
+import {
+  openStreamIds,
+  setEventSourceImpl,
+  setStreamTimings,
+  usePipelineStream,
+} from './use-pipeline-stream'
 
 /**
  * Reference counting, proved from the server's side: a real EventSource client (the
@@ -16,10 +21,10 @@ import { openStreamIds, setEventSourceImpl, usePipelineStream } from './use-pipe
  * never closes a stream itself, so each 'close' it sees is the client closing.
  */
 
-function pipeline(version: number, status: Pipeline['status'] = 'RUNNING'): Pipeline {
+function pipeline(version: number, status: Pipeline['status'] = 'RUNNING', id = 7): Pipeline {
   const done = status !== 'RUNNING'
   return {
-    id: 7,
+    id,
     kind: 'data',
     status,
     version,
@@ -48,6 +53,10 @@ let closes = 0
 let lastEventIds: (string | undefined)[] = []
 const restReads: string[] = []
 let server: http.Server
+/** What the server tells clients to wait before reconnecting (`retry:`). */
+let retryMs = 3000
+/** Requests of pipeline 9's stream (the one that fails first), with their query. */
+let streams9: string[] = []
 
 function send(event: 'update' | 'end', p: Pipeline) {
   for (const res of open)
@@ -56,6 +65,28 @@ function send(event: 'update' | 'end', p: Pipeline) {
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
+    if (req.url === '/api/v1/sync/pipelines/9') {
+      restReads.push(req.url)
+      res.writeHead(200, { 'Content-Type': 'application/json' })
+      res.end(JSON.stringify(pipeline(2, 'RUNNING', 9)))
+      return
+    }
+    if (req.url?.startsWith('/api/v1/sync/pipelines/9/stream')) {
+      // Pipeline 9: the first try is refused (a server restarting), the next ones stream.
+      streams9.push(req.url)
+      if (streams9.length === 1) {
+        res.writeHead(503, { 'Content-Type': 'application/json' })
+        res.end('{"error":{"code":"unavailable","message":"Restarting"}}')
+        return
+      }
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' })
+      res.write(
+        `retry: ${retryMs}\n\nevent: update\nid: 3\ndata: ${JSON.stringify(pipeline(3, 'RUNNING', 9))}\n\n`,
+      )
+      open.add(res)
+      res.on('close', () => open.delete(res))
+      return
+    }
     if (req.url === '/api/v1/sync/pipelines/8/stream' || req.url === '/api/v1/sync/pipelines/8') {
       // Another institution's pipeline: refused as JSON before any stream opens.
       if (!req.url.endsWith('/stream')) restReads.push(req.url)
@@ -71,7 +102,9 @@ beforeAll(async () => {
     connections++
     lastEventIds.push(req.headers['last-event-id'] as string | undefined)
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' })
-    res.write(`retry: 3000\n\nevent: snapshot\nid: 1\ndata: ${JSON.stringify(pipeline(1))}\n\n`)
+    res.write(
+      `retry: ${retryMs}\n\nevent: snapshot\nid: 1\ndata: ${JSON.stringify(pipeline(1))}\n\n`,
+    )
     open.add(res)
     res.on('close', () => {
       closes++
@@ -90,6 +123,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   setEventSourceImpl(undefined)
+  setStreamTimings(undefined)
   configureHttp({ baseUrl: '' })
   server.closeAllConnections()
   await new Promise((resolve) => server.close(resolve))
@@ -100,6 +134,10 @@ afterEach(() => {
   connections = 0
   closes = 0
   lastEventIds = []
+  retryMs = 3000
+  streams9 = []
+  restReads.length = 0
+  setStreamTimings(undefined)
 })
 
 const Viewer = defineComponent({
@@ -184,5 +222,47 @@ describe('usePipelineStream shares one EventSource per pipeline', () => {
     // A 403 does not get better by asking again: nothing is left open or polling.
     await eventually(() => expect(openStreamIds()).toEqual([]))
     w.unmount()
+  })
+
+  it('reconnects after a dropped connection with Last-Event-ID at the version held', async () => {
+    retryMs = 50
+    const pinia = createPinia()
+    setActivePinia(pinia)
+    const v = mountViewer('v', pinia)
+    await eventually(() => expect(v.text()).toBe('v:open:1'))
+    send('update', pipeline(2))
+    await eventually(() => expect(v.text()).toBe('v:open:2'))
+
+    // The connection drops (a proxy, a restart): the server's side ends.
+    for (const res of open) res.end()
+
+    await eventually(() => expect(connections).toBe(2))
+    // The first connection asked for everything; the second resumes after version 2.
+    expect(lastEventIds).toEqual([undefined, '2'])
+    await eventually(() => expect(v.text()).toBe('v:open:2'))
+    v.unmount()
+    await eventually(() => expect(open.size).toBe(0))
+  })
+
+  it('after falling back to REST, opens the stream again with backoff and stops polling', async () => {
+    setStreamTimings({ pollMs: 40, reopenMs: [150] })
+    const pinia = createPinia()
+    setActivePinia(pinia)
+    const w = mountViewer('f', pinia, 9)
+    // Refused: polled over REST, reported as an error.
+    await eventually(() => expect(w.text()).toBe('f:error:2'))
+    expect(restReads[0]).toBe('/api/v1/sync/pipelines/9')
+
+    // The next try of the stream opens; it resumes after the version the REST read brought.
+    await eventually(() => expect(w.text()).toBe('f:open:3'))
+    expect(streams9).toHaveLength(2)
+    expect(streams9[1]).toBe('/api/v1/sync/pipelines/9/stream?lastEventId=2')
+
+    // Open again: no more polling.
+    const polled = restReads.length
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(restReads.length).toBe(polled)
+    w.unmount()
+    await eventually(() => expect(open.size).toBe(0))
   })
 })

@@ -24,10 +24,14 @@ import { usePipelineState } from '../stores/pipeline-state'
  *
  * Reconnection is the browser's: after a dropped connection EventSource retries (the server
  * sends `retry: 3000`) with `Last-Event-ID`, and the server then sends only what was missed.
- * When the browser gives up (readyState CLOSED, e.g. the server answered 401/403/404 as JSON),
- * the stream is marked 'error' and the pipeline is read over REST instead: once, and again
- * every few seconds while someone still watches it and it has not ended, so that a page whose
- * stream cannot open still reaches the end of the pipeline.
+ * When the browser gives up (readyState CLOSED: the server answered with an error, e.g. 503
+ * while it restarts, or 401/403/404 as JSON), the stream is marked 'error' and the pipeline is
+ * read over REST instead: once, and again every few seconds while someone still watches it and
+ * it has not ended, so that a page whose stream cannot open still reaches the end of the
+ * pipeline. Meanwhile a new EventSource is tried with backoff (5 s, 10 s, 30 s, then every
+ * minute: a server that is back is used again, one that is not is not hammered), resuming with
+ * `?lastEventId=` (a new EventSource cannot send the header) at the version held. Once one
+ * opens, the polling stops. A 4xx from the REST read stops both: it will not get better.
  *
  * Every event goes through `pipelineState.applySnapshot`, which ignores versions it has.
  */
@@ -46,13 +50,29 @@ export function setEventSourceImpl(impl: EventSourceConstructor | undefined): vo
 
 const CLOSED = 2
 
-/** How often a pipeline is read over REST once its stream has failed. */
-const POLL_MS = 5000
+interface StreamTimings {
+  /** How often a pipeline is read over REST once its stream has failed. */
+  pollMs: number
+  /** Delays before each new try of the stream after a failure; the last one repeats. */
+  reopenMs: readonly number[]
+}
+
+const defaultTimings: StreamTimings = { pollMs: 5000, reopenMs: [5000, 10_000, 30_000, 60_000] }
+let timings: StreamTimings = defaultTimings
+
+/** Tests shorten the waits; `undefined` restores the defaults. */
+export function setStreamTimings(t: Partial<StreamTimings> | undefined): void {
+  timings = t ? { ...defaultTimings, ...t } : defaultTimings
+}
 
 interface SharedStream {
   readonly pipelineId: number
   source: EventSource | null
   poll: ReturnType<typeof setTimeout> | undefined
+  /** The next try of a stream that failed. */
+  reopen: ReturnType<typeof setTimeout> | undefined
+  /** Tries of the stream that failed in a row (the backoff's position). */
+  failures: number
   users: number
   readonly status: Ref<StreamStatus>
 }
@@ -72,6 +92,8 @@ function end(stream: SharedStream, status: StreamStatus): void {
   stream.source = null
   clearTimeout(stream.poll)
   stream.poll = undefined
+  clearTimeout(stream.reopen)
+  stream.reopen = undefined
   stream.status.value = status
   if (streams.get(stream.pipelineId) === stream) streams.delete(stream.pipelineId)
 }
@@ -95,27 +117,45 @@ function receive(stream: SharedStream, event: MessageEvent, store: Store, announ
   if (event.type === 'end') end(stream, 'closed')
 }
 
+const current = (stream: SharedStream) => streams.get(stream.pipelineId) === stream
+
 /** The REST fallback: reads the pipeline until it ends, nobody watches, or the API says no. */
 async function poll(stream: SharedStream, store: Store, announcer: Announcer): Promise<void> {
   stream.poll = undefined
-  if (streams.get(stream.pipelineId) !== stream) return
+  if (!current(stream)) return
   try {
     const pipeline = await fetchPipeline(stream.pipelineId)
+    if (!current(stream)) return
     apply(pipeline, store, announcer)
     if (isTerminal(pipeline.status)) {
-      if (streams.get(stream.pipelineId) === stream) streams.delete(stream.pipelineId)
+      end(stream, 'closed')
       return
     }
   } catch (error) {
     // A 401 has already sent the user to sign-in; 403/404 are for the page to show from its
-    // own query. Neither gets better by asking again.
+    // own query. Neither gets better by asking again, over REST or over SSE.
     if (isApiError(error) && error.status >= 400 && error.status < 500) {
-      if (streams.get(stream.pipelineId) === stream) streams.delete(stream.pipelineId)
+      if (current(stream)) end(stream, 'error')
       return
     }
   }
-  if (streams.get(stream.pipelineId) === stream && stream.users > 0)
-    stream.poll = setTimeout(() => void poll(stream, store, announcer), POLL_MS)
+  // A stream that opened again meanwhile makes the polling needless.
+  if (current(stream) && stream.users > 0 && stream.status.value !== 'open')
+    stream.poll = setTimeout(() => void poll(stream, store, announcer), timings.pollMs)
+}
+
+/** The stream could not open (or was refused): poll, and try the stream again later. */
+function fallBack(stream: SharedStream, store: Store, announcer: Announcer): void {
+  stream.status.value = 'error'
+  if (stream.poll === undefined) void poll(stream, store, announcer)
+  const delays = timings.reopenMs
+  const delay = delays[Math.min(stream.failures, delays.length - 1)] ?? 60_000
+  stream.failures++
+  clearTimeout(stream.reopen)
+  stream.reopen = setTimeout(() => {
+    stream.reopen = undefined
+    if (current(stream) && stream.users > 0) connect(stream, store, announcer)
+  }, delay)
 }
 
 function connect(stream: SharedStream, store: Store, announcer: Announcer): void {
@@ -125,7 +165,12 @@ function connect(stream: SharedStream, store: Store, announcer: Announcer): void
     void poll(stream, store, announcer)
     return
   }
-  const source = new Impl(apiUrl(`/sync/pipelines/${stream.pipelineId}/stream`))
+  // A retry after a failure resumes from what the page holds (the server then sends only what
+  // is newer); the first connection asks for a snapshot.
+  const held = stream.failures > 0 ? store.pipeline(stream.pipelineId)?.version : undefined
+  const source = new Impl(
+    apiUrl(`/sync/pipelines/${stream.pipelineId}/stream`, { lastEventId: held }),
+  )
   stream.source = source
   const onEvent = (event: Event) => {
     if (stream.source === source) receive(stream, event as MessageEvent, store, announcer)
@@ -134,15 +179,18 @@ function connect(stream: SharedStream, store: Store, announcer: Announcer): void
   source.addEventListener('update', onEvent)
   source.addEventListener('end', onEvent)
   source.addEventListener('open', () => {
-    if (stream.source === source) stream.status.value = 'open'
+    if (stream.source !== source) return
+    stream.status.value = 'open'
+    stream.failures = 0
+    clearTimeout(stream.poll)
+    stream.poll = undefined
   })
   source.addEventListener('error', () => {
     if (stream.source !== source) return
     if (source.readyState === CLOSED) {
       source.close()
       stream.source = null
-      stream.status.value = 'error'
-      void poll(stream, store, announcer)
+      fallBack(stream, store, announcer)
     } else {
       stream.status.value = 'connecting' // the browser retries, with Last-Event-ID
     }
@@ -159,6 +207,8 @@ function acquire(pipelineId: number, store: Store, announcer: Announcer): Shared
     pipelineId,
     source: null,
     poll: undefined,
+    reopen: undefined,
+    failures: 0,
     users: 1,
     status: shallowRef<StreamStatus>('connecting'),
   }

@@ -11,6 +11,7 @@ import {
   type PipelineStatus,
   type PipelineSummary,
 } from '@carbon-sync/shared'
+import { formatCount, plural } from './format'
 
 /**
  * Everything the UI says about pipelines, in one place so that the badge, the tooltip, the
@@ -31,10 +32,25 @@ export function isTerminal(status: PipelineStatus): boolean {
 
 type SummaryLike = Pick<PipelineSummary, 'status' | 'progress'>
 
+/**
+ * The last pipeline of a module ended with a job in ERROR (an upload that failed included),
+ * whatever else happened to it: FAILED, PARTIAL with a child in ERROR, or CANCELLED after a job
+ * had failed. `hasError` does not count a job that an admin retried.
+ */
+export function lastRunFailed(summary: SummaryLike | null | undefined): boolean {
+  return (
+    !!summary &&
+    isTerminal(summary.status) &&
+    (summary.status === 'FAILED' || summary.progress.hasError)
+  )
+}
+
 /** Text of a pipeline badge; `undefined` means the pipeline is known but no update came yet. */
 export function pipelineBadge(summary: SummaryLike | null | undefined): BadgeView {
   if (!summary) return { text: 'Recalculating…', tone: 'active' }
   const { status, progress } = summary
+  // SPEC §8: "Last recalc failed" whenever the pipeline that ended had a job in ERROR.
+  if (lastRunFailed(summary)) return { text: 'Last recalc failed', tone: 'error' }
   switch (status) {
     case 'NOT_STARTED':
       return { text: 'Recalculating…', tone: 'active' }
@@ -48,9 +64,7 @@ export function pipelineBadge(summary: SummaryLike | null | undefined): BadgeVie
     case 'SUCCESS':
       return { text: 'Last run succeeded', tone: 'success' }
     case 'PARTIAL':
-      return progress.hasError
-        ? { text: 'Last recalc failed', tone: 'error' }
-        : { text: 'Last run had warnings', tone: 'warning' }
+      return { text: 'Last run had warnings', tone: 'warning' }
     case 'FAILED':
       return { text: 'Last recalc failed', tone: 'error' }
     case 'CANCELLED':
@@ -74,16 +88,12 @@ export function moduleStatusBadge(status: ModuleStatus): BadgeView | null {
   }
 }
 
-/** The last pipeline of a module ended with a job in ERROR (an upload that failed included). */
-export function lastRunFailed(summary: SummaryLike | null | undefined): boolean {
-  return !!summary && (summary.status === 'FAILED' || summary.progress.hasError)
-}
-
+/** The statuses as a filter offers them: PARTIAL covers warnings and failed children alike. */
 export const pipelineStatusLabels: Record<PipelineStatus, string> = {
   NOT_STARTED: 'Not started',
   RUNNING: 'Running',
   SUCCESS: 'Succeeded',
-  PARTIAL: 'Partial (warnings)',
+  PARTIAL: 'Partial',
   FAILED: 'Failed',
   CANCELLED: 'Cancelled',
 }
@@ -95,6 +105,20 @@ export const pipelineStatusTone: Record<PipelineStatus, Tone> = {
   PARTIAL: 'warning',
   FAILED: 'error',
   CANCELLED: 'neutral',
+}
+
+/**
+ * The status of one pipeline: a PARTIAL one is "Partly failed" when a job of it ended in ERROR
+ * (stored data, a later step failed) and "Partial (warnings)" only when rows were skipped.
+ */
+export function pipelineStatusLabel(p: SummaryLike): string {
+  if (p.status === 'PARTIAL') return p.progress.hasError ? 'Partly failed' : 'Partial (warnings)'
+  return pipelineStatusLabels[p.status]
+}
+
+export function pipelineStatusToneOf(p: SummaryLike): Tone {
+  if (p.status === 'PARTIAL' && p.progress.hasError) return 'error'
+  return pipelineStatusTone[p.status]
 }
 
 export const jobTypeLabels: Record<JobType, string> = {
@@ -137,26 +161,75 @@ export function jobStateText(job: Pick<Job, 'state' | 'result'>): string {
   return job.result ? `${job.state} · ${job.result}` : job.state
 }
 
-/** What the live region says when a pipeline changes phase or ends. */
+/** "Upload of Plane trips for 2025": what every announcement of a pipeline is about. */
+export function announcedSubject(
+  p: Pick<Pipeline, 'kind' | 'moduleTypeId' | 'dataEntryTypeId' | 'year'>,
+): string {
+  return `${pipelineSubject(p)} for ${p.year}`
+}
+
+/** What the live region says when a pipeline changes phase or ends; it names its subject. */
 export function statusAnnouncement(p: Pipeline): string {
+  const subject = announcedSubject(p)
   switch (p.status) {
     case 'NOT_STARTED':
-      return `${pipelineSubject(p)}: queued`
+      return `${subject}: queued`
     case 'RUNNING': {
       const phase = p.progress.phase as 1 | 2 | 3
       const label = (phaseLabels[phase] ?? p.progress.phaseLabel).toLowerCase()
-      return `${pipelineSubject(p)}: step ${phase} of 3, ${label}`
+      return `${subject}: step ${phase} of 3, ${label}`
     }
     case 'SUCCESS':
-      return `Pipeline ${p.id} finished successfully`
+      return `${subject} finished successfully`
     case 'PARTIAL':
-      return p.progress.hasError
-        ? `Pipeline ${p.id} finished with errors`
-        : `Pipeline ${p.id} finished with warnings`
+      return p.progress.hasError ? `${subject} partly failed` : `${subject} finished with warnings`
     case 'FAILED':
-      return `Pipeline ${p.id} failed`
+      return `${subject} failed`
     case 'CANCELLED':
-      return `Pipeline ${p.id} was cancelled`
+      return p.progress.hasError
+        ? `${subject} failed and was cancelled`
+        : `${subject} was cancelled`
+  }
+}
+
+/** The job kinds that read rows of a file (or of the demo seed) into data entries. */
+const dataIngestions: readonly JobType[] = ['csv_ingest', 'api_ingest', 'seed_ingest']
+
+/** Whether a job's counts are about entries (recalculation, aggregation) rather than file rows. */
+export function countsEntries(jobType: JobType): boolean {
+  return jobType === 'emission_recalc' || jobType === 'aggregation'
+}
+
+/**
+ * A job's counts in the words of its type: rows of a file for an ingestion, entries for a
+ * recalculation, a module for an aggregation. Null when there is nothing to count yet.
+ */
+export function jobCountsText(job: Pick<Job, 'jobType' | 'counts'>): string | null {
+  const { rowsTotal, rowsInserted, rowsFailed, rowsWithoutEmission } = job.counts
+  if (rowsTotal === 0) return null
+  const entries = (n: number) => plural(n, 'entry', 'entries')
+  switch (job.jobType) {
+    case 'emission_recalc':
+      return [
+        `${entries(rowsTotal)} recalculated`,
+        `${formatCount(rowsInserted)} changed`,
+        `${formatCount(rowsWithoutEmission)} without emission`,
+      ].join(' · ')
+    case 'aggregation':
+      return [
+        '1 module aggregated',
+        entries(rowsTotal),
+        `${formatCount(rowsWithoutEmission)} without emission`,
+      ].join(' · ')
+    default:
+      return [
+        `${plural(rowsTotal, 'row')} read`,
+        `${formatCount(rowsInserted)} stored`,
+        `${formatCount(rowsFailed)} failed`,
+        ...(dataIngestions.includes(job.jobType)
+          ? [`${formatCount(rowsWithoutEmission)} without emission`]
+          : []),
+      ].join(' · ')
   }
 }
 

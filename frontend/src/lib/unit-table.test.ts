@@ -45,4 +45,31 @@ describe('the per-unit table and its CSV export', () => {
     expect(lines).toContain('LAB-A,LAB-A,100.25,-12.5,87.75')
     expect(lines).toContain("'=cmd,'=cmd,50.25,,50.25")
   })
+
+  it('rounds the kg of the export to the gram: no float noise of sums', () => {
+    const noisy: Report = {
+      year: 2025,
+      modules: [
+        {
+          ...report.modules[0]!,
+          byUnit: { 'LAB-A': 4559.9701000000005, 'LAB-B': 0.1 + 0.2 },
+        },
+      ],
+    }
+    const lines = unitTableCsv(unitTable(noisy, [])).replace('\ufeff', '').trim().split('\r\n')
+    expect(lines.slice(1)).toEqual(['LAB-A,LAB-A,4559.97,4559.97', 'LAB-B,LAB-B,0.3,0.3'])
+  })
+
+  it('gives each column one unit, from its largest value', () => {
+    const mixed: Report = {
+      year: 2025,
+      modules: [
+        { ...report.modules[0]!, byUnit: { 'LAB-A': 3_002_800, 'LAB-B': 97.79 } },
+        { ...report.modules[1]!, byUnit: { 'LAB-A': 12.5, 'LAB-B': 40 } },
+      ],
+    }
+    const table = unitTable(mixed, [])
+    expect(table.modules.map((m) => m.unit)).toEqual(['t', 'kg'])
+    expect(table.totalUnit).toBe('t')
+  })
 })

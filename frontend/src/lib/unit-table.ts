@@ -1,10 +1,12 @@
 import { escapeFormula, formatCsvRow } from '@carbon-sync/shared'
 import type { Report, Unit } from '../api/catalog'
+import { csvKg, massUnitFor, type MassUnit } from './format'
 import { moduleLabel } from './pipeline-text'
 
 /** kg CO2-eq per unit (rows) and module (columns), from a year's report (`byUnit`). */
 export interface UnitTable {
-  modules: { id: number; label: string }[]
+  /** Each module column, with the unit its values are shown in (from its largest value). */
+  modules: { id: number; label: string; unit: MassUnit }[]
   rows: {
     institutionalId: string
     name: string
@@ -14,6 +16,8 @@ export interface UnitTable {
   }[]
   totals: Record<number, number>
   total: number
+  /** Unit of the Total column. */
+  totalUnit: MassUnit
 }
 
 export function unitTable(report: Report, units: readonly Unit[]): UnitTable {
@@ -41,16 +45,22 @@ export function unitTable(report: Report, units: readonly Unit[]): UnitTable {
       total: Object.values(kg).reduce((a, b) => a + b, 0),
     }))
     .sort((a, b) => b.total - a.total)
+  const total = rows.reduce((a, r) => a + r.total, 0)
   return {
-    modules,
+    modules: modules.map((m) => ({
+      ...m,
+      unit: massUnitFor([totals[m.id], ...rows.map((r) => r.kg[m.id])]),
+    })),
     rows,
     totals,
-    total: rows.reduce((a, r) => a + r.total, 0),
+    total,
+    totalUnit: massUnitFor([total, ...rows.map((r) => r.total)]),
   }
 }
 
 /**
- * The table as CSV: exact values (not the rounded display), one column per module. Text cells
+ * The table as CSV, in kg whatever the display shows: values to the gram (3 decimals, which
+ * also drops the noise of float sums), one column per module. Text cells
  * are escaped against formula injection the way the server's exports are (a leading `'` when a
  * cell starts with = + - @ tab or CR and is not a plain number).
  */
@@ -68,8 +78,8 @@ export function unitTableCsv(table: UnitTable): string {
         [
           row.institutionalId,
           row.name,
-          ...table.modules.map((m) => (row.kg[m.id] === undefined ? '' : String(row.kg[m.id]))),
-          String(row.total),
+          ...table.modules.map((m) => (row.kg[m.id] === undefined ? '' : csvKg(row.kg[m.id]!))),
+          csvKg(row.total),
         ].map(escapeFormula),
       ),
     )

@@ -1,6 +1,7 @@
 import type { Pipeline, PipelineStatus } from '@carbon-sync/shared'
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
+import { makeJob } from '../testing/pipelines'
 import { usePipelineState } from './pipeline-state'
 
 function pipeline(
@@ -113,5 +114,39 @@ describe('pipelineState keeps the highest version', () => {
       last: { pipelineId: 10, status: 'FAILED' },
     })
     expect(store.moduleState(3, 2025)).toEqual({ active: null, last: null })
+  })
+
+  it('takes newer heartbeats from a snapshot of the same version, and nothing else', () => {
+    const store = usePipelineState()
+    const job = (heartbeatAt: string, statusMessage: string | null = null) => ({
+      ...makeJob(70, { pipelineId: 7, state: 'RUNNING', result: null, finishedAt: null }),
+      heartbeatAt,
+      statusMessage,
+    })
+    store.applySnapshot(pipeline(7, 3, 'RUNNING', 1, { jobs: [job('2025-01-01T00:00:05.000Z')] }))
+    // A REST read 10 s later: same version (heartbeats do not bump it), a later heartbeat.
+    const later = pipeline(7, 3, 'RUNNING', 2, {
+      jobs: [job('2025-01-01T00:00:15.000Z', 'not a real change')],
+    })
+    expect(store.applySnapshot(later)).toBe(false)
+    expect(store.pipeline(7)?.jobs[0]?.heartbeatAt).toBe('2025-01-01T00:00:15.000Z')
+    expect(store.pipeline(7)?.jobs[0]?.statusMessage).toBeNull()
+    expect(store.pipeline(7)?.progress.phase).toBe(1)
+    // An older heartbeat (a late answer) does not move it back.
+    store.applySnapshot(pipeline(7, 3, 'RUNNING', 1, { jobs: [job('2025-01-01T00:00:10.000Z')] }))
+    expect(store.pipeline(7)?.jobs[0]?.heartbeatAt).toBe('2025-01-01T00:00:15.000Z')
+  })
+
+  it('notes when a pipeline of a module was seen ending', () => {
+    const store = usePipelineState()
+    expect(store.moduleEndedAt(2, 2025)).toBe(0)
+    // Read already finished: not news.
+    store.applySnapshot(pipeline(3, 9, 'SUCCESS'))
+    expect(store.moduleEndedAt(2, 2025)).toBe(0)
+    const before = Date.now()
+    store.applySnapshot(pipeline(7, 1, 'RUNNING'))
+    store.applySnapshot(pipeline(7, 2, 'SUCCESS', 3))
+    expect(store.moduleEndedAt(2, 2025)).toBeGreaterThanOrEqual(before)
+    expect(store.moduleEndedAt(2, 2024)).toBe(0)
   })
 })

@@ -11,9 +11,13 @@ import { isTerminal } from '../lib/pipeline-text'
  * Invariants:
  * - per pipeline id, the highest `version` seen wins, whichever source brought it; a snapshot
  *   whose version is lower than or equal to the one held is ignored (a late REST answer or a
- *   replayed event must never move the UI backwards);
+ *   replayed event must never move the UI backwards). The one exception is a heartbeat: it
+ *   does not bump the version, so a snapshot of the same version may bring newer
+ *   `heartbeatAt`s, and only those are taken from it;
  * - per `moduleTypeId:year`, `active` points at the newest non-terminal pipeline and `last` at
- *   the newest terminal one; a pipeline that ends moves from `active` to `last`.
+ *   the newest terminal one; a pipeline that ends moves from `active` to `last`, and the key
+ *   notes when (client clock) it was seen ending, so that a module status read before that
+ *   moment can be known to be stale.
  */
 
 export type ModuleKey = `${number}:${number}`
@@ -45,6 +49,8 @@ export const usePipelineState = defineStore('pipelineState', () => {
   const summaries = shallowReactive(new Map<number, PipelineSummary>())
   /** Which pipelines are active and last, by `moduleTypeId:year`. */
   const modules = shallowReactive(new Map<ModuleKey, ModulePointers>())
+  /** When (Date.now()) a pipeline of each `moduleTypeId:year` was last seen ending. */
+  const endedAt = shallowReactive(new Map<ModuleKey, number>())
   /** Bumped each time a pipeline is seen ending: what depends on finished work refetches. */
   const endedCount = ref(0)
   const lastEnded = ref<Pipeline | null>(null)
@@ -72,10 +78,12 @@ export const usePipelineState = defineStore('pipelineState', () => {
 
   /**
    * Applies a full pipeline snapshot (SSE event or REST answer). Returns false, and changes
-   * nothing, when the version is not newer than the one held.
+   * nothing but later heartbeats of the same version, when the version is not newer than the
+   * one held.
    */
   function applySnapshot(p: Pipeline): boolean {
     const held = pipelines.get(p.id)
+    if (held && held.version === p.version) refreshHeartbeats(held, p)
     if (held && held.version >= p.version) return false
     const before = summaries.get(p.id)
     pipelines.set(p.id, p)
@@ -87,10 +95,26 @@ export const usePipelineState = defineStore('pipelineState', () => {
       (held !== undefined && !isTerminal(held.status)) ||
       (before !== undefined && !isTerminal(before.status))
     if (isTerminal(standing.status) && wasRunning) {
+      endedAt.set(moduleKey(p.moduleTypeId, p.year), Date.now())
       lastEnded.value = p
       endedCount.value++
     }
     return true
+  }
+
+  /** Same version, later heartbeats (a REST read of a running pipeline): take those only. */
+  function refreshHeartbeats(held: Pipeline, p: Pipeline): void {
+    const newer = new Map<number, string>()
+    for (const job of p.jobs) {
+      const before = held.jobs.find((j) => j.id === job.id)?.heartbeatAt
+      if (job.heartbeatAt && (!before || Date.parse(job.heartbeatAt) > Date.parse(before)))
+        newer.set(job.id, job.heartbeatAt)
+    }
+    if (newer.size === 0) return
+    pipelines.set(held.id, {
+      ...held,
+      jobs: held.jobs.map((j) => (newer.has(j.id) ? { ...j, heartbeatAt: newer.get(j.id)! } : j)),
+    })
   }
 
   /** Takes in the bulk answer of `GET /api/v1/sync/active-pipelines` for a year. */
@@ -107,7 +131,10 @@ export const usePipelineState = defineStore('pipelineState', () => {
         // server has seen end (it started after the query did) and we do not know it ended.
         const ours = summaries.get(at.activeId)
         const newer = at.activeId > (last?.pipelineId ?? 0)
-        if (!newer || !ours || isTerminal(ours.status)) modules.set(key, { ...at, activeId: null })
+        if (!newer || !ours || isTerminal(ours.status)) {
+          modules.set(key, { ...at, activeId: null })
+          endedAt.set(key, Date.now())
+        }
       }
       if (!modules.has(key)) modules.set(key, { activeId: null, lastId: null })
     }
@@ -118,6 +145,11 @@ export const usePipelineState = defineStore('pipelineState', () => {
     const pick = (id: number | null | undefined) =>
       id === null || id === undefined ? null : (summaries.get(id) ?? null)
     return { active: pick(at?.activeId), last: pick(at?.lastId) }
+  }
+
+  /** When a pipeline of the module and year was last seen ending (0: not in this session). */
+  function moduleEndedAt(moduleTypeId: number, year: number): number {
+    return endedAt.get(moduleKey(moduleTypeId, year)) ?? 0
   }
 
   function pipeline(id: number): Pipeline | undefined {
@@ -140,6 +172,7 @@ export const usePipelineState = defineStore('pipelineState', () => {
     pipelines.clear()
     summaries.clear()
     modules.clear()
+    endedAt.clear()
     lastEnded.value = null
   }
 
@@ -147,11 +180,13 @@ export const usePipelineState = defineStore('pipelineState', () => {
     pipelines,
     summaries,
     modules,
+    endedAt,
     endedCount,
     lastEnded,
     applySnapshot,
     hydrate,
     moduleState,
+    moduleEndedAt,
     pipeline,
     summary,
     runningPipelines,

@@ -5,6 +5,7 @@ import type {
   PipelineStatus,
   PipelineSummary,
 } from '@carbon-sync/shared'
+import { flushPromises } from '@vue/test-utils'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { setEventSourceImpl } from '../../composables/use-pipeline-stream'
 import { usePipelineState } from '../../stores/pipeline-state'
@@ -58,6 +59,7 @@ function job(id: number, extra: Partial<Job>): Job {
     uploadId: 1,
     createdAt: new Date(Date.now() - 120_000).toISOString(),
     startedAt: new Date(Date.now() - 110_000).toISOString(),
+    heartbeatAt: null,
     finishedAt: new Date(Date.now() - 100_000).toISOString(),
     ...extra,
   }
@@ -103,10 +105,12 @@ describe('badge text for every pipeline status and phase', () => {
     ['RUNNING phase 2', summary('RUNNING', 2), 'Step 2/3 · Recalculating emissions…'],
     ['RUNNING phase 3', summary('RUNNING', 3), 'Step 3/3 · Aggregating…'],
     ['SUCCESS', summary('SUCCESS', 3), 'Last run succeeded'],
-    ['PARTIAL with hasError', summary('PARTIAL', 3, true), 'Last recalc failed'],
+    ['PARTIAL with a job in ERROR', summary('PARTIAL', 3, true), 'Last recalc failed'],
     ['PARTIAL with warnings only', summary('PARTIAL', 3, false), 'Last run had warnings'],
     ['FAILED', summary('FAILED', 1, true), 'Last recalc failed'],
     ['CANCELLED', summary('CANCELLED', 1), 'Last run cancelled'],
+    // A job failed, then the rest was cancelled: the failure is what the module must say.
+    ['CANCELLED with a job in ERROR', summary('CANCELLED', 2, true), 'Last recalc failed'],
   ]
 
   it.each(cases)('%s', (_name, shown, text) => {
@@ -139,8 +143,45 @@ describe('badge text for every pipeline status and phase', () => {
       ['Step 2/3 · Recalculating emissions…'],
     ],
     ['failed', 'failed', null, summary('FAILED', 1, true, 39), ['Last recalc failed']],
+    [
+      'failed, last pipeline CANCELLED after a job in ERROR',
+      'failed',
+      null,
+      summary('CANCELLED', 2, true, 39),
+      ['Last recalc failed'],
+    ],
+    [
+      'failed, last pipeline PARTIAL with a job in ERROR',
+      'failed',
+      null,
+      summary('PARTIAL', 3, true, 39),
+      ['Last recalc failed'],
+    ],
     ['failed, pipeline unknown', 'failed', null, null, ['Last recalc failed']],
     ['recalculating, pipeline unknown', 'recalculating', null, null, ['Recalculating…']],
+    // "Up to date" beside "Last run succeeded" says nothing more: one of them.
+    [
+      'up_to_date, last run succeeded',
+      'up_to_date',
+      null,
+      summary('SUCCESS', 3, false, 40),
+      ['Last run succeeded'],
+    ],
+    ['up_to_date, no pipeline known', 'up_to_date', null, null, ['Up to date']],
+    [
+      'up_to_date, last run cancelled',
+      'up_to_date',
+      null,
+      summary('CANCELLED', 1, false, 40),
+      ['Up to date', 'Last run cancelled'],
+    ],
+    [
+      'up_to_date while a pipeline runs',
+      'up_to_date',
+      summary('RUNNING', 1, false, 41),
+      summary('SUCCESS', 3, false, 40),
+      ['Step 1/3 · Inserting data…'],
+    ],
   ]
 
   it.each(moduleCases)('module %s', (_name, status, active, last, texts) => {
@@ -163,6 +204,68 @@ describe('badge text for every pipeline status and phase', () => {
     expect(badges).toEqual(texts)
     w.unmount()
   })
+})
+
+describe('a module status read before the pipeline ended', () => {
+  const module = { id: 2, key: 'professional_travel', label: 'Professional travel' }
+  const running: Pipeline = { ...snapshot(), status: 'RUNNING', version: 4, finishedAt: null }
+
+  it.each([
+    ['recalculating', 'SUCCESS', 'Last run succeeded', 'up_to_date', ['Last run succeeded']],
+    [
+      'failed',
+      'SUCCESS',
+      'Last run succeeded',
+      'failed',
+      ['Last recalc failed', 'Last run succeeded'],
+    ],
+  ] as const)(
+    'does not show a stale "%s" beside the end the store saw (%s)',
+    async (status, ended, text, refetched, after) => {
+      const context = testContext()
+      const store = usePipelineState(context.pinia)
+      store.applySnapshot(running)
+      const factsAt = Date.now() - 1000
+      const w = mountApp(
+        ModuleConfig,
+        {
+          props: {
+            module,
+            types: [],
+            year: 2025,
+            facts: { moduleTypeId: 2, status, entryCount: 0, totalKgCo2eq: null, computedAt: null },
+            factsAt,
+          },
+        },
+        context,
+      )
+      const badges = () => w.findAll('.status-badge').map((b) => b.text())
+      expect(badges()).toEqual(['Step 3/3 · Aggregating…'])
+
+      store.applySnapshot({
+        ...running,
+        status: ended,
+        version: 5,
+        progress: { ...running.progress, done: true, hasError: false },
+      })
+      await w.vm.$nextTick()
+      expect(badges()).toEqual([text])
+
+      // The statuses refetched after the end: what they say counts again.
+      await w.setProps({
+        facts: {
+          moduleTypeId: 2,
+          status: refetched,
+          entryCount: 0,
+          totalKgCo2eq: null,
+          computedAt: null,
+        },
+        factsAt: Date.now() + 1,
+      })
+      expect(badges()).toEqual(after)
+      w.unmount()
+    },
+  )
 })
 
 describe('the diagnostic tooltip (WAI-ARIA tooltip pattern, WCAG 2.1 SC 1.4.13)', () => {
@@ -238,6 +341,42 @@ describe('the diagnostic tooltip (WAI-ARIA tooltip pattern, WCAG 2.1 SC 1.4.13)'
     await badge.trigger('mouseenter')
     await badge.trigger('mouseleave', { relatedTarget: tooltip.element })
     expect(tooltip.isVisible()).toBe(true)
+  })
+
+  it('flips above the badge when there is no room below, staying inside the viewport', async () => {
+    const { w, badge, tooltip } = mountBadge()
+    const rect = (top: number, height: number, left = 20, width = 120) =>
+      ({
+        top,
+        bottom: top + height,
+        left,
+        right: left + width,
+        width,
+        height,
+        x: left,
+        y: top,
+      }) as DOMRect
+    // A badge near the bottom of a 640x400 viewport (1280x800 at 200 % zoom).
+    const wrapper = badge.element.parentElement!
+    wrapper.getBoundingClientRect = () => rect(360, 24)
+    tooltip.element.getBoundingClientRect = () => rect(384, 150, 20, 300)
+    const size = { innerWidth: window.innerWidth, innerHeight: window.innerHeight }
+    Object.assign(window, { innerWidth: 640, innerHeight: 400 })
+    try {
+      await badge.trigger('mouseenter')
+      await flushPromises()
+      expect(tooltip.attributes('data-placement')).toBe('above')
+      expect(tooltip.classes()).toContain('pipeline-tooltip--above')
+
+      await badge.trigger('mouseleave')
+      wrapper.getBoundingClientRect = () => rect(100, 24)
+      await badge.trigger('mouseenter')
+      await flushPromises()
+      expect(tooltip.attributes('data-placement')).toBe('below')
+    } finally {
+      Object.assign(window, size)
+    }
+    expect(w.exists()).toBe(true)
   })
 
   it('says "Waiting for first update…" before any data', () => {

@@ -1,0 +1,183 @@
+import type { Job, Pipeline, PipelineStatus } from '@carbon-sync/shared'
+import { flushPromises } from '@vue/test-utils'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import type { CatalogDataEntryType } from '../../api/catalog'
+import type { PipelineListItem } from '../../api/sync'
+import { setEventSourceImpl } from '../../composables/use-pipeline-stream'
+import { usePipelineState } from '../../stores/pipeline-state'
+import { mountApp, testContext } from '../../testing/mount-app'
+import { makeJob, makePipeline } from '../../testing/pipelines'
+import UploadCard from './UploadCard.vue'
+
+/**
+ * The card says what is stored for its type (the last load whose ingestion succeeded), and,
+ * apart, what became of a later attempt that failed or was cancelled: the old rows are still
+ * the ones in use then (SPEC §5.4).
+ */
+
+const plane: CatalogDataEntryType = {
+  id: 20,
+  key: 'plane',
+  label: 'Plane trips',
+  moduleTypeId: 2,
+  supported: true,
+  columns: [],
+  factorColumns: [],
+  reference: null,
+}
+
+const rows = (inserted: number, failed: number) => ({
+  rowsTotal: inserted + failed,
+  rowsInserted: inserted,
+  rowsFailed: failed,
+  rowsWithoutEmission: 0,
+})
+
+/** The demo's earlier upload: 120 rows stored, then recalculated and aggregated. */
+const storedUpload = makePipeline(30, 'SUCCESS', [
+  makeJob(300, { result: 'SUCCESS', uploadId: 5, counts: rows(120, 0), statusMessage: null }),
+  makeJob(301, { jobType: 'emission_recalc', result: 'SUCCESS', uploadId: null }),
+  makeJob(302, { jobType: 'aggregation', result: 'SUCCESS', uploadId: null }),
+])
+
+function attempt(id: number, status: PipelineStatus, ingest: Partial<Job>, more: Job[] = []) {
+  return makePipeline(id, status, [makeJob(id * 10, { uploadId: 6, ...ingest }), ...more])
+}
+
+const listItem = ({ jobs: _jobs, ...item }: Pipeline): PipelineListItem => item
+
+// A running pipeline opens its stream; here it connects to nothing.
+class SilentEventSource extends EventTarget {
+  readyState = 0
+  close() {
+    this.readyState = 2
+  }
+}
+beforeAll(() => {
+  setEventSourceImpl(SilentEventSource as unknown as typeof window.EventSource)
+  // Nothing here should need the network: every pipeline is in the store already.
+  vi.stubGlobal('fetch', async (url: string) => {
+    throw new Error(`unexpected request ${url}`)
+  })
+})
+afterAll(() => {
+  setEventSourceImpl(undefined)
+  vi.unstubAllGlobals()
+})
+
+async function mountCard(pipelines: Pipeline[]) {
+  const context = testContext()
+  const store = usePipelineState(context.pinia)
+  for (const p of pipelines) store.applySnapshot(p)
+  context.queryClient.setQueryData(['upload', 5], 'plane-trips-2025.csv')
+  context.queryClient.setQueryData(['upload', 6], 'plane-trips-fixed.csv')
+  const w = mountApp(
+    UploadCard,
+    { props: { type: plane, year: 2025, pipelines: pipelines.map(listItem).reverse() } },
+    context,
+  )
+  await flushPromises()
+  return w
+}
+
+const links = (w: Awaited<ReturnType<typeof mountCard>>) =>
+  w.findAll('a').map((a) => [a.attributes('aria-label') ?? a.text(), a.attributes('href')])
+
+describe('UploadCard after an upload that did not store its rows', () => {
+  it('a failed upload: the previous file is what is stored; the attempt and its failed rows apart', async () => {
+    const failed = attempt(31, 'FAILED', {
+      result: 'ERROR',
+      statusMessage: 'No valid row: 3 rows failed',
+      counts: rows(0, 3),
+    })
+    const w = await mountCard([storedUpload, failed])
+
+    const stored = w.get('[data-testid="stored"]').text()
+    expect(stored).toContain('plane-trips-2025.csv')
+    expect(stored).toContain('120 rows')
+    expect(stored).not.toMatch(/\b0 rows/)
+    expect(stored).not.toContain('plane-trips-fixed.csv')
+
+    const latest = w.get('[data-testid="latest-attempt"]').text()
+    expect(latest).toContain('Latest attempt: plane-trips-fixed.csv failed')
+    expect(latest).toContain('No valid row: 3 rows failed')
+    expect(latest).toContain('the data above is still in use')
+
+    expect(links(w)).toContainEqual([
+      'Download the failed rows of the latest attempt of Plane trips as CSV',
+      '/api/v1/sync/jobs/310/errors.csv',
+    ])
+    // The stored file downloads; it had no failed rows.
+    expect(links(w)).toContainEqual([
+      'Download the stored file of Plane trips',
+      '/api/v1/sync/uploads/5/file',
+    ])
+    expect(links(w).map(([name]) => name)).not.toContain(
+      'Download the failed rows of Plane trips as CSV',
+    )
+    // The badge tells how the latest one ended.
+    expect(w.get('[data-testid="pipeline-badge"]').text()).toBe('Last recalc failed')
+    w.unmount()
+  })
+
+  it('a cancelled upload: said as such, the previous rows still stored', async () => {
+    const cancelled = attempt(31, 'CANCELLED', {
+      result: 'CANCELLED',
+      statusMessage: 'cancelled by an admin',
+      counts: rows(0, 0),
+    })
+    const w = await mountCard([storedUpload, cancelled])
+    expect(w.get('[data-testid="stored"]').text()).toContain('plane-trips-2025.csv')
+    expect(w.get('[data-testid="latest-attempt"]').text()).toContain(
+      'Latest attempt: plane-trips-fixed.csv was cancelled',
+    )
+    expect(links(w).map(([name]) => name)).not.toContain(
+      'Download the failed rows of the latest attempt of Plane trips as CSV',
+    )
+    w.unmount()
+  })
+
+  it('a pipeline cancelled after its ingestion committed: its rows are the stored ones', async () => {
+    const cancelledLater = attempt(
+      31,
+      'CANCELLED',
+      { result: 'WARNING', statusMessage: '98 rows stored, 2 failed', counts: rows(98, 2) },
+      [makeJob(311, { jobType: 'emission_recalc', result: 'CANCELLED', uploadId: null })],
+    )
+    const w = await mountCard([storedUpload, cancelledLater])
+    const stored = w.get('[data-testid="stored"]').text()
+    expect(stored).toContain('plane-trips-fixed.csv')
+    expect(stored.replace(/\s+/g, ' ')).toContain('98 rows · 2 failed rows')
+    expect(w.find('[data-testid="latest-attempt"]').exists()).toBe(false)
+    expect(links(w)).toContainEqual([
+      'Download the failed rows of Plane trips as CSV',
+      '/api/v1/sync/jobs/310/errors.csv',
+    ])
+    w.unmount()
+  })
+
+  it('a first upload that failed: nothing stored yet, and why', async () => {
+    const failed = attempt(31, 'FAILED', {
+      result: 'ERROR',
+      statusMessage: 'No valid row: 2 rows failed',
+      counts: rows(0, 2),
+    })
+    const w = await mountCard([failed])
+    expect(w.find('[data-testid="stored"]').exists()).toBe(false)
+    expect(w.text()).toContain('No data loaded yet.')
+    expect(w.get('[data-testid="latest-attempt"]').text()).toContain('plane-trips-fixed.csv failed')
+    w.unmount()
+  })
+})
+
+describe('UploadCard while a pipeline runs', () => {
+  it('links to it by its pipeline id, named as a pipeline', async () => {
+    const running = makePipeline(33, 'RUNNING', [
+      makeJob(330, { state: 'RUNNING', result: null, finishedAt: null, uploadId: 6 }),
+    ])
+    const w = await mountCard([storedUpload, running])
+    const link = w.findAll('a').find((a) => a.attributes('href') === '/pipelines/33')
+    expect(link?.text()).toBe('Pipeline 33')
+    w.unmount()
+  })
+})
