@@ -55,10 +55,38 @@ export const migrationsFolder = path.resolve(
   '../../drizzle',
 )
 
-/** Rows of a raw query, whatever the engine returns. */
+/**
+ * Rows of a raw query, whatever the engine returns.
+ *
+ * On PostgreSQL the statement goes to postgres.js as a prepared statement. drizzle's own
+ * `execute` sends it unprepared, and postgres.js then describes every statement that has
+ * parameters before running it: two round trips where one does. Prepared, a statement is
+ * described once per connection and then only bound and run. Its text must therefore not
+ * vary with values (values are parameters; see intArray).
+ */
 export async function rows<T>(db: Db, query: SQL): Promise<T[]> {
+  const session = (db as unknown as { session: DrizzleSession }).session
+  const client = session?.client as PreparableClient | undefined
+  if (client && typeof client.unsafe === 'function') {
+    const { sql: text, params } = (db as unknown as { dialect: SqlDialect }).dialect.sqlToQuery(
+      query,
+    )
+    session.logger?.logQuery(text, params)
+    return (await client.unsafe(text, params, { prepare: true })) as T[]
+  }
   const result = (await db.execute(query)) as unknown
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
+}
+
+interface DrizzleSession {
+  client: unknown
+  logger?: { logQuery(query: string, params: unknown[]): void }
+}
+interface SqlDialect {
+  sqlToQuery(query: SQL): { sql: string; params: unknown[] }
+}
+interface PreparableClient {
+  unsafe(query: string, params: unknown[], options: { prepare: boolean }): Promise<unknown>
 }
 
 /**
@@ -94,7 +122,20 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     connect_timeout: 5,
     // Idle connections are closed, so that nothing is held between a watcher's polls.
     idle_timeout: 10,
-    connection: { application_name: options.applicationName ?? 'carbon-sync', TimeZone: 'UTC' },
+    connection: {
+      application_name: options.applicationName ?? 'carbon-sync',
+      TimeZone: 'UTC',
+      // Statements are prepared once per connection (see rows()); a generic plan is then made
+      // once too. Left to choose, PostgreSQL keeps re-planning every execution of the engine's
+      // statements (a custom plan for one id looks cheaper than the generic one), and planning
+      // costs more than running them.
+      plan_cache_mode: 'force_generic_plan',
+      // The working set is in memory (or on SSD): an index probe costs little more than a
+      // sequential page. With the default of 4, the planner prefers scanning whole small
+      // tables to a few index probes, and the engine's statements slow down as tables grow
+      // until the statistics catch up.
+      random_page_cost: '1.1',
+    },
   }
   const client = postgres(options.url, { ...common, max: options.poolMax })
   const controlClient = postgres(options.url, { ...common, max: 3 })

@@ -56,15 +56,15 @@ export function runningPredicate(jobType: JobType): string {
 
 /**
  * SQL (for the claim) that is true when job `q` has a deduplicated type and another job of its
- * scope is running (alias `r`): such a job waits for that one to finish.
+ * scope is running (alias `r`): such a job waits for that one to finish. One probe of the
+ * rule's running index per candidate of that type; nothing for other types.
  */
 export function scopeBusySql(q: string, r: string): string {
-  const cases = Object.entries(dedupRules)
-    .map(
-      ([jobType, rule]) =>
-        `WHEN '${jobType}' THEN ${rule.scope.map((c) => `${r}.${c} = ${q}.${c}`).join(' AND ')}`,
-    )
-    .join(' ')
-  return `EXISTS (SELECT 1 FROM jobs ${r} WHERE ${r}.state = 'RUNNING' AND ${r}.job_type = ${q}.job_type
-    AND CASE ${q}.job_type ${cases} ELSE false END)`
+  const busy = Object.entries(dedupRules)
+    .map(([jobType, rule]) => {
+      const sameScope = rule.scope.map((c) => `${r}.${c} = ${q}.${c}`).join(' AND ')
+      return `(${q}.job_type = '${jobType}' AND EXISTS (SELECT 1 FROM jobs ${r} WHERE ${runningPredicate(jobType as JobType).replaceAll(/\b(job_type|state)\b/g, `${r}.$1`)} AND ${sameScope}))`
+    })
+    .join(' OR ')
+  return `(${busy})`
 }

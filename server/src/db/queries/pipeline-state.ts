@@ -37,26 +37,32 @@ export async function lockPipelinesOfJobs(
   extra: readonly number[] = [],
 ): Promise<LockedPipelines> {
   if (jobIds.length === 0 && extra.length === 0) return { pipelines: [], jobs: [] }
-  // One row per (pipeline, job), or per pipeline without jobs. Arrays and primary keys only,
-  // so that the plan is cheap to make and the same for every call (no join of whole tables).
+  // One row per (pipeline, job), or per pipeline without jobs. Ids travel as arrays and every
+  // row is found by a primary-key probe (OFFSET 0 keeps the planner from turning the lateral
+  // lookups into joins of whole tables).
   const found = await rows<Record<string, unknown>>(
     tx,
     sql`
-      WITH locked AS (
+      WITH ids AS (
+        SELECT ARRAY(SELECT pipeline_id FROM pipeline_jobs WHERE job_id = ANY(${intArray(jobIds)}))
+               || ${intArray(extra)} AS a
+      ), locked AS (
         SELECT p.id, p.version, p.cancel_requested_at IS NOT NULL AS cancel FROM pipelines p
-        WHERE p.id = ANY(
-          ARRAY(SELECT pipeline_id FROM pipeline_jobs WHERE job_id = ANY(${intArray(jobIds)}))
-          || ${intArray(extra)})
+        WHERE p.id = ANY((SELECT a FROM ids)::int[])
         ORDER BY p.id
         FOR NO KEY UPDATE
       )
       SELECT l.id AS pipeline_id, l.cancel, l.version = seen.version AS fresh,
-             j.id, j.pipeline_id AS owner, j.job_type, j.parent_job_id, j.retry_of, j.state,
-             j.result, j.meta -> 'progress' AS progress
+             j.id, j.owner, j.job_type, j.parent_job_id, j.retry_of, j.state, j.result, j.progress
       FROM locked l
-      JOIN pipelines seen ON seen.id = l.id
-      LEFT JOIN pipeline_jobs pj ON pj.pipeline_id = l.id
-      LEFT JOIN jobs j ON j.id = pj.job_id
+      CROSS JOIN LATERAL (SELECT s.version FROM pipelines s WHERE s.id = l.id OFFSET 0) seen
+      LEFT JOIN LATERAL (
+        SELECT j.id, j.pipeline_id AS owner, j.job_type, j.parent_job_id, j.retry_of, j.state,
+               j.result, j.meta -> 'progress' AS progress
+        FROM jobs j
+        WHERE j.id = ANY(ARRAY(SELECT pj.job_id FROM pipeline_jobs pj WHERE pj.pipeline_id = l.id))
+        OFFSET 0
+      ) j ON true
       ORDER BY l.id, j.id
     `,
   )
