@@ -15,6 +15,7 @@ export default tseslint.config(
       'playwright-report/**',
       'bench/.tmp/**',
       'bench/results/**',
+      '**/.scratch/**',
     ],
   },
   js.configs.recommended,
