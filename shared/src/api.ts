@@ -96,6 +96,10 @@ export const dryRunReportSchema = z.object({
     rowsInvalid: z.number().int(),
     /** The first 100 row errors. */
     errors: z.array(rowErrorSchema),
+    /** Rows that would be stored without an emission (unknown location, missing factor). */
+    rowsWithoutEmission: z.number().int(),
+    /** The first 100 of those, with the reason. */
+    rowWarnings: z.array(rowErrorSchema),
     /** File-level warnings (unknown columns). */
     warnings: z.array(z.string()),
     /** Module total before and after (data files only). */

@@ -156,6 +156,11 @@ export const jobSchema = z.object({
   counts: jobCountsSchema,
   /** The first row errors (at most 100; all of them are in errors.csv). */
   firstErrors: z.array(rowErrorSchema),
+  /**
+   * The first row warnings (at most 100; all of them are in warnings.csv): entries that were
+   * stored but have no emission (unknown airport or station, missing or ambiguous factor).
+   */
+  firstWarnings: z.array(rowErrorSchema),
   /** File-level warnings, such as unknown columns. */
   warnings: z.array(z.string()),
   /** Upload the job reads, for file-based jobs. */

@@ -1,4 +1,4 @@
-import type { Job, Pipeline, PipelineStatus, PipelineSummary } from '@carbon-sync/shared'
+import type { Job, Pipeline, PipelineStatus, PipelineSummary, RowError } from '@carbon-sync/shared'
 
 /** Builders of API shapes for tests: a plausible value, with what a test cares about overridden. */
 
@@ -44,6 +44,7 @@ export function makeJob(id: number, extra: Partial<Job> = {}): Job {
     progress: null,
     counts: { rowsTotal: 5, rowsInserted: 4, rowsFailed: 1, rowsWithoutEmission: 0 },
     firstErrors: [],
+    firstWarnings: [],
     warnings: [],
     uploadId: 1,
     createdAt: new Date(Date.now() - 120_000).toISOString(),
@@ -52,6 +53,47 @@ export function makeJob(id: number, extra: Partial<Job> = {}): Job {
     finishedAt: new Date(Date.now() - 100_000).toISOString(),
     ...extra,
   }
+}
+
+/** A row warning: an entry stored without emission (SPEC §4), by default an unknown airport. */
+export function makeRowWarning(row: number, extra: Partial<RowError> = {}): RowError {
+  return {
+    row,
+    column: null,
+    code: 'unknown_location',
+    message: 'unknown airport ZZZ',
+    ...extra,
+  }
+}
+
+/**
+ * The emission_recalc of an upload, chained after its ingestion: `warnings` are its first row
+ * warnings and `withoutEmission` (their number by default) its count of entries left without
+ * emission; WARNING when there are some, as the server ends it.
+ */
+export function makeRecalcJob(
+  id: number,
+  warnings: RowError[] = [],
+  extra: Partial<Job> & { withoutEmission?: number; entries?: number } = {},
+): Job {
+  const { withoutEmission = warnings.length, entries = 120, ...rest } = extra
+  const first = warnings[0]
+  return makeJob(id, {
+    jobType: 'emission_recalc',
+    result: withoutEmission > 0 ? 'WARNING' : 'SUCCESS',
+    statusMessage:
+      `${entries} entries recalculated (${entries} changed), ${withoutEmission} without emission` +
+      (first ? `: ${first.message}${withoutEmission > 1 ? ', …' : ''}` : ''),
+    uploadId: null,
+    counts: {
+      rowsTotal: entries,
+      rowsInserted: entries,
+      rowsFailed: 0,
+      rowsWithoutEmission: withoutEmission,
+    },
+    firstWarnings: warnings,
+    ...rest,
+  })
 }
 
 export function makePipeline(

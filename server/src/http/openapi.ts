@@ -221,6 +221,14 @@ export const endpoints: readonly Endpoint[] = [
     errors: [403, 404],
   },
   {
+    method: 'get',
+    path: '/api/v1/sync/jobs/:id/warnings.csv',
+    summary: 'Rows stored without emission (unknown location, missing factor), with the reason',
+    access: view,
+    ok: [200, 'csv'],
+    errors: [403, 404],
+  },
+  {
     method: 'post',
     path: '/api/v1/sync/jobs/:id/recover',
     summary: 'Retry a failed or stuck job',

@@ -199,6 +199,7 @@ describe('another institution', () => {
     ['GET', `/api/v1/sync/jobs/${a.jobId}`],
     ['GET', `/api/v1/sync/jobs/${a.jobId}/events`],
     ['GET', `/api/v1/sync/jobs/${a.jobId}/errors.csv`],
+    ['GET', `/api/v1/sync/jobs/${a.jobId}/warnings.csv`],
     ['GET', `/api/v1/sync/uploads/${a.uploadId}`],
     ['GET', `/api/v1/sync/uploads/${a.uploadId}/file`],
     ['GET', `/api/v1/sync/pipelines/${a.pipelineId}/stream`],

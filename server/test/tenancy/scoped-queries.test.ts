@@ -87,7 +87,8 @@ const calls: Record<string, (scope: Scope) => Promise<unknown>> = {
     }),
   jobEvents: (scope) => jobs.jobEvents(db(), scope, a.jobId),
   pipelineEvents: (scope) => jobs.pipelineEvents(db(), scope, a.pipelineId),
-  jobRowErrors: (scope) => jobs.jobRowErrors(db(), scope, a.jobId, 0, 100),
+  jobRowErrors: (scope) =>
+    jobs.jobRowErrors(db(), scope, a.jobId, 'error', { row: -1, id: 0 }, 100),
   findPipeline: (scope) => pipelines.findPipeline(db(), scope, a.pipelineId),
   listPipelines: (scope) => pipelines.listPipelines(db(), scope, { limit: 100, year: 2025 }),
   activePipelines: (scope) =>

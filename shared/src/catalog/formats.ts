@@ -9,6 +9,10 @@ import type { ColumnKind, ColumnSpec } from './columns.ts'
  * appears in a column name, so no user column can collide with it. */
 export const OVERRIDE_KEY = '$kg_co2eq'
 
+/** Reserved key of an entry's data under which the line of the file it came from is kept, so
+ * that a warning about the entry (no emission) can point at the row to fix. */
+export const ROW_KEY = '$row'
+
 export const dataFormatKeys = [
   'member',
   'plane',

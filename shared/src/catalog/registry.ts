@@ -166,6 +166,22 @@ export function toEntryData(values: Record<string, CellValue>): {
   return { data, unitInstitutionalId: unit === undefined ? undefined : String(unit) }
 }
 
+/**
+ * The cells of a stored entry in template order (dataUploadColumns with the unit column): what
+ * its row would look like in a file, for a CSV of entries that need attention.
+ */
+export function entryCells(
+  format: DataFormat,
+  data: Readonly<Record<string, CellValue>>,
+  unitInstitutionalId: string,
+): string[] {
+  return dataUploadColumns(format, true).map((c) => {
+    if (c.name === unitColumn.name) return unitInstitutionalId
+    const value = c.name === overrideColumn.name ? data[OVERRIDE_KEY] : data[c.name]
+    return value === undefined || value === null ? '' : String(value)
+  })
+}
+
 export function describeType(dataEntryTypeId: number): string {
   return findDataEntryType(dataEntryTypeId)?.label ?? `type ${dataEntryTypeId}`
 }

@@ -4,6 +4,7 @@ import type { DryRunReport } from '@carbon-sync/shared'
 import { flushPromises } from '@vue/test-utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { configureHttp } from '../../api/http'
+import { useSession } from '../../stores/session'
 import { eventually, mountApp } from '../../testing/mount-app'
 import UploadDialog from './UploadDialog.vue'
 
@@ -30,8 +31,29 @@ const report: DryRunReport = {
       message: 'number_of_trips must be at least 1',
     },
   ],
+  rowsWithoutEmission: 0,
+  rowWarnings: [],
   warnings: ['Unknown column "colour" is ignored'],
   impact: { beforeKgCo2eq: 154754.297, afterKgCo2eq: 3993.4 },
+}
+
+/** A file with one unknown airport: that row is valid and stored, without emission. */
+const withoutEmissionReport: DryRunReport = {
+  rowsTotal: 3,
+  rowsValid: 2,
+  rowsInvalid: 1,
+  errors: [
+    {
+      row: 4,
+      column: 'cabin_class',
+      code: 'invalid_value',
+      message: 'cabin_class must be one of first, business, economy, got "premium"',
+    },
+  ],
+  rowsWithoutEmission: 1,
+  rowWarnings: [{ row: 3, column: null, code: 'unknown_location', message: 'unknown airport ZZZ' }],
+  warnings: [],
+  impact: { beforeKgCo2eq: 154754.297, afterKgCo2eq: 154895.252 },
 }
 
 const catalog = {
@@ -88,6 +110,8 @@ beforeAll(async () => {
             },
           },
         })
+      if (req.method === 'POST' && body.includes('filename="plane-zzz.csv"'))
+        return json(200, { report: withoutEmissionReport })
       if (req.method === 'POST' && req.url === '/api/v1/sync/uploads' && body.includes('dryRun'))
         return json(200, { report })
       json(404, { error: { code: 'not_found', message: `No route ${req.method} ${req.url}` } })
@@ -193,6 +217,55 @@ describe('UploadDialog', () => {
     ])
       expect(uploads[0]!.body).toMatch(new RegExp(`name="${field}"\\r\\n\\r\\n${value}\\r\\n`))
     expect(uploads[0]!.body).toContain('filename="plane.csv"')
+    w.unmount()
+  })
+
+  it('shows the rows that would be stored without emission apart from the errors, and lets the upload go on', async () => {
+    const w = await openWithFile('plane-zzz.csv')
+    useSession().me = {
+      id: 2,
+      email: 'manager@demo-a.test',
+      displayName: 'Marc Manager',
+      role: 'data_manager',
+      permissions: ['data_management.view', 'data_management.edit'],
+      institution: { id: 1, name: 'Demo University A' },
+      unitId: null,
+    }
+    const preview = () =>
+      document.querySelector<HTMLButtonElement>('[data-testid="preview-button"]')!
+    await eventually(() => expect(preview().disabled).toBe(false))
+    preview().click()
+    await eventually(() =>
+      expect(document.querySelector('[data-testid="preview-without-emission"]')).not.toBeNull(),
+    )
+
+    const text = document.querySelector('[data-testid="preview"]')!.textContent!
+    expect(text).toContain('2 rows would be stored')
+    expect(text).toContain('1 of them without emission (stored, counted as 0 kg)')
+    expect(text).toContain('1 row with errors would be skipped')
+
+    // Its own section, a warning (not an alert, not the errors' red), with line and reason.
+    const section = document.querySelector<HTMLElement>('[data-testid="preview-without-emission"]')!
+    expect(section.classList).toContain('notice-warning')
+    expect(section.getAttribute('role')).toBeNull()
+    const heading = document.getElementById(section.getAttribute('aria-labelledby')!)!
+    expect(heading.textContent!.trim()).toBe('Rows without emission')
+    expect(section.textContent).toContain(
+      'This row is valid and would be stored, but it would count 0 kg CO2-eq until its airport, station, factor or exchange rate is known; the module total above leaves it out.',
+    )
+    const table = section.querySelector('[role="region"]')!
+    expect(table.getAttribute('aria-label')).toBe('Rows without emission found by the preview')
+    const cells = [...section.querySelectorAll('[data-testid="row-warning"]')].map((tr) =>
+      [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim()),
+    )
+    expect(cells).toEqual([['3', 'unknown_location', 'unknown airport ZZZ']])
+    // The row error stays in the errors' table, and only there.
+    expect(section.querySelectorAll('[data-testid="row-error"]')).toHaveLength(0)
+    expect(document.querySelectorAll('[data-testid="row-error"]')).toHaveLength(1)
+
+    // Rows without emission do not block the upload.
+    const confirm = document.querySelector<HTMLButtonElement>('[data-testid="confirm-button"]')!
+    expect(confirm.disabled).toBe(false)
     w.unmount()
   })
 

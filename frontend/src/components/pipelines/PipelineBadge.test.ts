@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { setEventSourceImpl } from '../../composables/use-pipeline-stream'
 import { usePipelineState } from '../../stores/pipeline-state'
 import { mountApp, testContext } from '../../testing/mount-app'
+import { makePipeline, makeRecalcJob, makeRowWarning } from '../../testing/pipelines'
 import ModuleConfig from '../data/ModuleConfig.vue'
 import PipelineBadge from './PipelineBadge.vue'
 
@@ -55,6 +56,7 @@ function job(id: number, extra: Partial<Job>): Job {
     progress: null,
     counts: { rowsTotal: 5, rowsInserted: 4, rowsFailed: 1, rowsWithoutEmission: 0 },
     firstErrors: [],
+    firstWarnings: [],
     warnings: [],
     uploadId: 1,
     createdAt: new Date(Date.now() - 120_000).toISOString(),
@@ -377,6 +379,23 @@ describe('the diagnostic tooltip (WAI-ARIA tooltip pattern, WCAG 2.1 SC 1.4.13)'
       Object.assign(window, size)
     }
     expect(w.exists()).toBe(true)
+  })
+
+  it('says why an emission recalculation ended with WARNING, under "Last run had warnings"', () => {
+    const context = testContext()
+    const recalc = makeRecalcJob(101, [makeRowWarning(3)], { entries: 232, parentJobId: 100 })
+    const pipeline = makePipeline(42, 'PARTIAL', [
+      job(100, { result: 'SUCCESS', statusMessage: '3 rows stored' }),
+      recalc,
+    ])
+    usePipelineState(context.pinia).applySnapshot(pipeline)
+    mounted = mountApp(PipelineBadge, { props: { pipelineId: 42 } }, context)
+    expect(mounted.get('[data-testid="pipeline-badge"]').text()).toBe('Last run had warnings')
+    const lines = mounted.findAll('.pipeline-tooltip__line').map((l) => l.text())
+    expect(lines).toContain('Upload of Plane trips, 2025 · Partial (warnings)')
+    expect(lines.find((l) => l.startsWith('Emission recalculation'))).toMatch(
+      /^Emission recalculation · FINISHED · WARNING · 1 entry without emission \(unknown airport ZZZ\) · (just now|\d+ minutes? ago)$/,
+    )
   })
 
   it('says "Waiting for first update…" before any data', () => {

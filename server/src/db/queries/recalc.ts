@@ -18,6 +18,7 @@ export async function countEntries(db: Db, s: TypeYear): Promise<number> {
 
 export interface EntryWithEmission {
   id: string
+  unit_id: number
   data: Record<string, string | number>
   /** The stored emission, as text (exact), or null. */
   kg: string | null
@@ -39,7 +40,7 @@ export async function readEntryPage(
   // ORDER BY names the table's column: the output alias `id` is text and would sort 1, 10, 100.
   return rows(
     db,
-    sql`SELECT e.id::text AS id, e.data, m.kg_co2eq::text AS kg, m.emission_code AS code, m.emission_message AS message
+    sql`SELECT e.id::text AS id, e.unit_id, e.data, m.kg_co2eq::text AS kg, m.emission_code AS code, m.emission_message AS message
         FROM data_entries e LEFT JOIN entry_emissions m ON m.entry_id = e.id
         WHERE e.institution_id = ${s.institutionId} AND e.data_entry_type_id = ${s.dataEntryTypeId} AND e.year = ${s.year}
           AND e.id > ${afterId} ${onlyJobId === undefined ? sql`` : sql`AND e.job_id = ${onlyJobId}`}

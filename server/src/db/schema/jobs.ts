@@ -30,6 +30,8 @@ export interface JobMeta {
   }
   warnings?: string[]
   firstErrors?: { row: number; column: string | null; code: string; message: string }[]
+  /** The first row warnings (entries stored without emission). */
+  firstWarnings?: { row: number; column: string | null; code: string; message: string }[]
   /** Computes emissions inline instead of leaving them to a chained emission_recalc. */
   inlineEmissions?: boolean
   /** Rough number of rows of the upload, from its line count, for progress. */

@@ -94,6 +94,7 @@ export async function pipelineEvents(
 }
 
 export interface RowErrorRow {
+  id: number
   row_number: number
   column_name: string | null
   code: string
@@ -101,19 +102,30 @@ export interface RowErrorRow {
   cells: string[]
 }
 
-/** Row errors of one of the caller's jobs, a page at a time in file order. */
+/** Where a page of row errors starts: after this row and id (rows may share a line number). */
+export interface RowErrorCursor {
+  row: number
+  id: number
+}
+
+/**
+ * Row errors (skipped rows) or row warnings (rows stored with a reservation) of one of the
+ * caller's jobs, a page at a time in file order.
+ */
 export async function jobRowErrors(
   db: Db,
   scope: Scope,
   jobId: number,
-  afterRow: number,
+  severity: 'error' | 'warning',
+  after: RowErrorCursor,
   limit: number,
 ): Promise<RowErrorRow[]> {
   return rows<RowErrorRow>(
     db,
-    sql`SELECT row_number, column_name, code, message, cells FROM job_row_errors
-        WHERE job_id = ${jobId} AND institution_id = ${scope.institutionId} AND row_number > ${afterRow}
-        ORDER BY row_number
+    sql`SELECT id::int AS id, row_number, column_name, code, message, cells FROM job_row_errors
+        WHERE job_id = ${jobId} AND institution_id = ${scope.institutionId} AND severity = ${severity}
+          AND (row_number, id) > (${after.row}, ${after.id})
+        ORDER BY row_number, id
         LIMIT ${limit}`,
   )
 }

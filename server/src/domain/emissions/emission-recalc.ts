@@ -1,8 +1,13 @@
-import { lockEntryScope } from '../../db/queries/entries.ts'
+import { lockEntryScope, readUnits } from '../../db/queries/entries.ts'
 import { countEntries } from '../../db/queries/recalc.ts'
 import type { JobHandler } from '../pipeline/job-context.ts'
 import { emissionFunction } from './emission-inputs.ts'
-import { computeEmissions, replaceEmissions, type ComputedEmissions } from './write-emissions.ts'
+import {
+  computeEmissions,
+  EntryWarnings,
+  replaceEmissions,
+  type ComputedEmissions,
+} from './write-emissions.ts'
 
 /**
  * emission_recalc: recomputes the emission of every entry of one institution, data-entry
@@ -29,9 +34,15 @@ export const emissionRecalc: JobHandler = async (ctx) => {
   )
   const total = await countEntries(database.db, scope)
   ctx.progress(0, total)
+  const units = await readUnits(database.db, scope.institutionId)
+  const warnings = new EntryWarnings(
+    scope.dataEntryTypeId,
+    new Map(units.map((u) => [u.id, u.institutional_id])),
+  )
   const options = {
     signal: ctx.signal,
     progress: (n: number) => ctx.progress(n, Math.max(total, n)),
+    warnings,
   }
   const precomputed: ComputedEmissions | undefined =
     database.engine === 'pglite'
@@ -44,10 +55,16 @@ export const emissionRecalc: JobHandler = async (ctx) => {
     await replaceEmissions(database, tx, scope, computed, {
       computedBefore: precomputed !== undefined,
     })
+    await warnings.rows.store(database, tx, job.id, job.institutionId)
+    const missing = computed.withoutEmission
     return {
-      result: 'SUCCESS',
-      message: `${computed.processed} entries recalculated (${computed.changed} changed), ${computed.withoutEmission} without emission`,
+      // Entries kept without emission are row warnings (SPEC §4): the statistics miss them.
+      result: missing > 0 ? 'WARNING' : 'SUCCESS',
+      message:
+        `${computed.processed} entries recalculated (${computed.changed} changed), ${missing} without emission` +
+        (missing > 0 ? `: ${warnings.rows.kept[0]!.message}${missing > 1 ? ', …' : ''}` : ''),
       meta: {
+        firstWarnings: warnings.rows.first(),
         counts: {
           rowsTotal: computed.processed,
           rowsInserted: computed.changed,

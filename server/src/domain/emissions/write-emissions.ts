@@ -1,4 +1,11 @@
-import type { EmissionOutcome, EntryData } from '@carbon-sync/shared'
+import {
+  dataFormatFor,
+  entryCells,
+  ROW_KEY,
+  type DataFormat,
+  type EmissionOutcome,
+  type EntryData,
+} from '@carbon-sync/shared'
 import type { Database, Db } from '../../db/client.ts'
 import {
   createEmissionScratch,
@@ -6,9 +13,11 @@ import {
   emissionColumns,
   keepEmissionsOfExistingEntries,
   readEntryPage,
+  type EntryWithEmission,
   type TypeYear,
 } from '../../db/queries/recalc.ts'
 import { copyLine } from '../ingestion/copy-text.ts'
+import { RowErrorCollector } from '../ingestion/row-errors.ts'
 import { throwIfAborted } from '../pipeline/job-context.ts'
 
 /** Entries read per page; large enough to amortise the round trip, small enough to keep memory flat. */
@@ -36,6 +45,8 @@ export async function computeEmissions(
     onlyJobId?: number
     signal?: AbortSignal
     progress?: (processed: number) => void
+    /** Collects a row warning for each entry left without emission (SPEC §4). */
+    warnings?: EntryWarnings
   } = {},
 ): Promise<ComputedEmissions> {
   const result: ComputedEmissions = { pages: [], processed: 0, changed: 0, withoutEmission: 0 }
@@ -48,7 +59,10 @@ export async function computeEmissions(
       const outcome = emission(entry.data)
       const kg = outcome.kg === null ? null : String(outcome.kg)
       const message = outcome.kg === null ? outcome.message : null
-      if (kg === null) result.withoutEmission++
+      if (outcome.kg === null) {
+        result.withoutEmission++
+        options.warnings?.add(entry, outcome.code, outcome.message)
+      }
       if (entry.code !== outcome.code || entry.message !== message || !sameNumber(entry.kg, kg))
         result.changed++
       text += copyLine([
@@ -66,6 +80,36 @@ export async function computeEmissions(
     result.processed += page.length
     afterId = Number(page[page.length - 1]!.id)
     options.progress?.(result.processed)
+  }
+}
+
+/**
+ * Row warnings for entries that end without emission: the file line the entry came from, why,
+ * and its cells in template order (for warnings.csv).
+ */
+export class EntryWarnings {
+  readonly rows: RowErrorCollector
+  private readonly format: DataFormat | undefined
+
+  constructor(
+    dataEntryTypeId: number,
+    private readonly unitsById: ReadonlyMap<number, string>,
+  ) {
+    this.rows = new RowErrorCollector('warning')
+    this.format = dataFormatFor(dataEntryTypeId)
+  }
+
+  add(entry: EntryWithEmission, code: string, message: string): void {
+    const line = entry.data[ROW_KEY]
+    this.rows.add({
+      row: typeof line === 'number' ? line : 0,
+      column: null,
+      code,
+      message,
+      cells: this.format
+        ? entryCells(this.format, entry.data, this.unitsById.get(entry.unit_id) ?? '')
+        : [],
+    })
   }
 }
 

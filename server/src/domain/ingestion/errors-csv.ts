@@ -50,14 +50,42 @@ export async function errorsCsv(
 ): Promise<AsyncGenerator<string>> {
   const job = await found(db, scope, 'jobs', jobId, await findJob(db, scope, jobId))
   assertMaySeeRows(scope, job.meta.unitId ?? null)
-  const header = await originalHeader(db, scope, job)
+  return rowsCsv(db, scope, jobId, 'error', await originalHeader(db, scope, job))
+}
+
+/**
+ * The rows a job stored without emission (SPEC §4, row warnings) as a CSV: the entries in
+ * template order (the columns of the data-entry type, with the unit), plus warning_column,
+ * warning_code, warning_message. Fix the location or factor, or the row, and upload again.
+ */
+export async function warningsCsv(
+  db: Db,
+  scope: Scope,
+  jobId: number,
+): Promise<AsyncGenerator<string>> {
+  const job = await found(db, scope, 'jobs', jobId, await findJob(db, scope, jobId))
+  assertMaySeeRows(scope, job.meta.unitId ?? null)
+  const format = job.dataEntryTypeId === null ? undefined : dataFormatFor(job.dataEntryTypeId)
+  const header = format ? dataUploadColumns(format, true).map((c) => c.name) : []
+  return rowsCsv(db, scope, jobId, 'warning', header)
+}
+
+async function rowsCsv(
+  db: Db,
+  scope: Scope,
+  jobId: number,
+  severity: 'error' | 'warning',
+  header: string[],
+): Promise<AsyncGenerator<string>> {
   async function* lines() {
     yield (
-      '\ufeff' + formatCsvRow([...header, 'error_column', 'error_code', 'error_message']) + '\r\n'
+      '\ufeff' +
+      formatCsvRow([...header, ...[`column`, `code`, `message`].map((c) => `${severity}_${c}`)]) +
+      '\r\n'
     )
-    let after = 0
+    let after = { row: -1, id: 0 }
     for (;;) {
-      const page = await jobRowErrors(db, scope, jobId, after, 5000)
+      const page = await jobRowErrors(db, scope, jobId, severity, after, 5000)
       if (page.length === 0) return
       let out = ''
       for (const e of page) {
@@ -67,7 +95,8 @@ export async function errorsCsv(
           '\r\n'
       }
       yield out
-      after = page[page.length - 1]!.row_number
+      const last = page[page.length - 1]!
+      after = { row: last.row_number, id: last.id }
     }
   }
   return lines()

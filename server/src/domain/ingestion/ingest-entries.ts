@@ -1,5 +1,6 @@
-import { dataFormatFor, type CsvRecord } from '@carbon-sync/shared'
+import { dataFormatFor, ROW_KEY, type CsvRecord } from '@carbon-sync/shared'
 import type { Db } from '../../db/client.ts'
+import type { JobMeta } from '../../db/schema/jobs.ts'
 import {
   deleteReplacedEntries,
   existingUniqueValues,
@@ -11,7 +12,7 @@ import { emissionFunction } from '../emissions/emission-inputs.ts'
 import type { JobOutcome } from '../pipeline/finish-job.ts'
 import { throwIfAborted, type JobContext } from '../pipeline/job-context.ts'
 import { copyLine } from './copy-text.ts'
-import { computeEmissions, insertEmissions } from '../emissions/write-emissions.ts'
+import { computeEmissions, EntryWarnings, insertEmissions } from '../emissions/write-emissions.ts'
 import { EntryValidator, isRowError, type EmissionFn } from './entry-validator.ts'
 import { RowErrorCollector } from './row-errors.ts'
 
@@ -121,6 +122,9 @@ export async function ingestEntries({
         continue
       }
       counts.rowsInserted++
+      // The file's line rides along under ROW_KEY, for a warning about the entry later.
+      const json = JSON.stringify(entry.data)
+      const data = `{"${ROW_KEY}":${record.line}${json.length > 2 ? `,${json.slice(1)}` : '}'}`
       out += copyLine([
         fixed[0],
         entry.unitId,
@@ -129,7 +133,7 @@ export async function ingestEntries({
         fixed[4],
         fixed[5],
         fixed[6],
-        JSON.stringify(entry.data),
+        data,
       ])
     }
     return out
@@ -164,7 +168,7 @@ export async function ingestEntries({
     await lockEntryScope(tx, scope)
     await database.copyIn(tx, 'data_entries', entryColumns, body)
     const unknown = validator.reader.header.unknown
-    const meta = {
+    const meta: Partial<JobMeta> = {
       counts,
       firstErrors: errors.first(),
       warnings: unknown.length > 0 ? [`Unknown columns ignored: ${unknown.join(', ')}`] : [],
@@ -180,12 +184,19 @@ export async function ingestEntries({
     if (mode === 'replace') await deleteReplacedEntries(tx, scope, job.id)
     if (emission) {
       // Inline: the new entries' emissions, in the same transaction, read back with their ids.
+      const warnings = new EntryWarnings(
+        dataEntryTypeId,
+        new Map(units.map((u) => [u.id, u.institutional_id])),
+      )
       const computed = await computeEmissions(tx, scope, emission, job.id, {
         onlyJobId: job.id,
         signal: ctx.signal,
+        warnings,
       })
       await insertEmissions(database, tx, computed)
+      await warnings.rows.store(database, tx, job.id, job.institutionId)
       counts.rowsWithoutEmission = computed.withoutEmission
+      meta.firstWarnings = warnings.rows.first()
     }
     const children = inline
       ? [
@@ -209,8 +220,12 @@ export async function ingestEntries({
           },
         ]
     const stored = `${counts.rowsInserted} row${counts.rowsInserted === 1 ? '' : 's'} stored`
-    return counts.rowsFailed > 0
-      ? { result: 'WARNING', message: `${stored}, ${counts.rowsFailed} failed`, meta, children }
+    const notes = [
+      counts.rowsFailed > 0 ? `${counts.rowsFailed} failed` : '',
+      counts.rowsWithoutEmission > 0 ? `${counts.rowsWithoutEmission} without emission` : '',
+    ].filter(Boolean)
+    return notes.length > 0
+      ? { result: 'WARNING', message: [stored, ...notes].join(', '), meta, children }
       : { result: 'SUCCESS', message: stored, meta, children }
   })
 }

@@ -19,6 +19,9 @@ export class RowErrorCollector {
   readonly kept: RowError[] = []
   count = 0
 
+  /** Errors are rows that were skipped; warnings, rows stored with a reservation. */
+  constructor(readonly severity: 'error' | 'warning' = 'error') {}
+
   add(error: RowError): void {
     this.count++
     if (this.kept.length < maxStoredRowErrors) this.kept.push(error)
@@ -30,10 +33,11 @@ export class RowErrorCollector {
       .map(({ row, column, code, message }) => ({ row, column, code, message }))
   }
 
-  /** Writes the kept errors for a job, inside its finishing transaction. */
+  /** Writes the kept rows for a job, inside its finishing transaction. */
   async store(database: Database, tx: Db, jobId: number, institutionId: number): Promise<void> {
     if (this.kept.length === 0) return
     const kept = this.kept
+    const severity = this.severity
     async function* lines() {
       for (const e of kept) {
         yield copyLine([
@@ -41,6 +45,7 @@ export class RowErrorCollector {
           institutionId,
           e.row,
           e.column,
+          severity,
           e.code,
           e.message,
           JSON.stringify(e.cells),
@@ -50,7 +55,16 @@ export class RowErrorCollector {
     await database.copyIn(
       tx,
       'job_row_errors',
-      ['job_id', 'institution_id', 'row_number', 'column_name', 'code', 'message', 'cells'],
+      [
+        'job_id',
+        'institution_id',
+        'row_number',
+        'column_name',
+        'severity',
+        'code',
+        'message',
+        'cells',
+      ],
       lines(),
     )
   }

@@ -9,8 +9,9 @@ import type { Scope } from '../auth/scope.ts'
 /**
  * The API shapes of jobs and pipelines (SPEC §6.1), built from rows the caller may see.
  *
- * A job's first row errors quote the cells of the file (names, ids): a viewer tied to one unit
- * gets them only for uploads made for that unit (SPEC §2: no other unit's personal data).
+ * A job's first row errors and warnings quote the cells of the file (names, ids): a viewer tied
+ * to one unit gets them only for uploads made for that unit (SPEC §2: no other unit's personal
+ * data).
  */
 export interface Viewer {
   /** The unit the viewer is tied to, or null for the whole institution. */
@@ -43,6 +44,7 @@ export function jobView(job: JobRow, viewer: Viewer = everything): Job {
     progress: job.state === 'RUNNING' ? (job.meta.progress ?? null) : null,
     counts: job.meta.counts ?? noCounts,
     firstErrors: maySeeRows(viewer, job) ? (job.meta.firstErrors ?? []) : [],
+    firstWarnings: maySeeRows(viewer, job) ? (job.meta.firstWarnings ?? []) : [],
     warnings: job.meta.warnings ?? [],
     uploadId: job.uploadId,
     createdAt: isoTime(job.createdAt),

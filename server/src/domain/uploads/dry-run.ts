@@ -22,6 +22,9 @@ export interface DryRunReport {
   rowsValid: number
   rowsInvalid: number
   errors: { row: number; column: string | null; code: string; message: string }[]
+  /** Rows that would be stored without emission, and the first of them with why. */
+  rowsWithoutEmission: number
+  rowWarnings: { row: number; column: string | null; code: string; message: string }[]
   warnings: string[]
   /** kg CO2-eq of the module before and after, for data files; null for factors and reference data. */
   impact: { beforeKgCo2eq: number; afterKgCo2eq: number } | null
@@ -29,7 +32,8 @@ export interface DryRunReport {
 
 /**
  * A dry run (SPEC §5.4): the whole file parsed and validated as the job would, emissions
- * computed with the current factors, nothing stored.
+ * computed with the current factors (rows that would have none are row warnings), nothing
+ * stored.
  */
 export async function dryRunUpload(
   database: Database,
@@ -45,17 +49,22 @@ export async function dryRunUpload(
       ? [`Unknown columns ignored: ${checked.unknownColumns.join(', ')}`]
       : []
   const { header, records } = await readAll(chunks)
+  const first = (list: readonly RowError[]) =>
+    list
+      .slice(0, firstErrorsInMeta)
+      .map(({ row, column, code, message }) => ({ row, column, code, message }))
   const report = (
     valid: number,
     errors: RowError[],
     impact: DryRunReport['impact'],
+    withoutEmission: { count: number; first: RowError[] } = { count: 0, first: [] },
   ): DryRunReport => ({
     rowsTotal: valid + errors.length,
     rowsValid: valid,
     rowsInvalid: errors.length,
-    errors: errors
-      .slice(0, firstErrorsInMeta)
-      .map(({ row, column, code, message }) => ({ row, column, code, message })),
+    errors: first(errors),
+    rowsWithoutEmission: withoutEmission.count,
+    rowWarnings: first(withoutEmission.first),
     warnings,
     impact,
   })
@@ -103,6 +112,8 @@ export async function dryRunUpload(
     request.year,
   )
   const errors: RowError[] = []
+  // Counted whole, kept only as far as the report shows them.
+  const withoutEmission = { count: 0, first: [] as RowError[] }
   let valid = 0
   let newKg = 0
   for (const record of records) {
@@ -112,7 +123,16 @@ export async function dryRunUpload(
       continue
     }
     valid++
-    newKg += emission(entry.data).kg ?? 0
+    const outcome = emission(entry.data)
+    if (outcome.kg !== null) newKg += outcome.kg
+    else if (withoutEmission.count++ < firstErrorsInMeta)
+      withoutEmission.first.push({
+        row: record.line,
+        column: null,
+        code: outcome.code,
+        message: outcome.message,
+        cells: [],
+      })
   }
   const before = await aggregatedTotal(
     database.db,
@@ -121,10 +141,12 @@ export async function dryRunUpload(
     request.year,
   )
   const replaced = request.mode === 'replace' ? await replacedKg(database.db, entryScope) : 0
-  return report(valid, errors, {
-    beforeKgCo2eq: before,
-    afterKgCo2eq: valid === 0 ? before : before - replaced + newKg,
-  })
+  return report(
+    valid,
+    errors,
+    { beforeKgCo2eq: before, afterKgCo2eq: valid === 0 ? before : before - replaced + newKg },
+    withoutEmission,
+  )
 }
 
 function uploadUniqueColumn(dataEntryTypeId: number): string | undefined {
