@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -74,5 +74,13 @@ export async function appendToBenchmarksDoc(section: string): Promise<void> {
   }
   const current = await readFile(benchmarksDoc, 'utf8')
   const separator = current.endsWith('\n\n') ? '' : current.endsWith('\n') ? '\n' : '\n\n'
-  await appendFile(benchmarksDoc, `${separator}${section.trimEnd()}\n`)
+  // Formatted as the repository formats markdown, so that `pnpm test` (prettier --check) stays
+  // green after a run.
+  const prettier = await import('prettier')
+  const options = (await prettier.resolveConfig(benchmarksDoc)) ?? {}
+  const next = await prettier.format(`${current}${separator}${section.trimEnd()}\n`, {
+    ...options,
+    filepath: benchmarksDoc,
+  })
+  await writeFile(benchmarksDoc, next)
 }
