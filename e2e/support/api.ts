@@ -26,6 +26,8 @@ export interface Job {
     rowsFailed: number
     rowsWithoutEmission: number
   }
+  /** The first row warnings: entries stored without emission (SPEC §4). */
+  firstWarnings?: { row: number; column: string | null; code: string; message: string }[]
   uploadId?: number | null
 }
 

@@ -124,6 +124,30 @@ export function planeFile(rows: number, fileName: string): { fileName: string; c
   return { fileName, content: lines.join('\n') + '\n' }
 }
 
+/**
+ * Plane trips of Demo University A, every row valid, one of them to an airport the reference
+ * data does not know (ZZZ): SPEC §4 keeps that entry, with no emission and a row warning.
+ */
+export function planeFileWithUnknownAirport(fileName: string) {
+  const header =
+    'unit_institutional_id,origin_iata,destination_iata,user_institutional_id,cabin_class,departure_date,number_of_trips'
+  const rows = [
+    ['LAB-CLIMATE', 'GVA', 'LHR', 'u10001', 'economy', '2025-03-01', '1'],
+    ['LAB-ENERGY', 'ZRH', 'ZZZ', 'u10002', 'economy', '2025-03-02', '2'],
+    ['LAB-BIOCHEM', 'GVA', 'CDG', 'u10003', 'economy', '2025-03-03', '1'],
+    ['DEPT-ADMIN', 'BSL', 'AMS', 'u10004', 'economy', '2025-03-04', '1'],
+  ]
+  const lines = [header, ...rows.map((r) => r.join(','))]
+  return {
+    fileName,
+    content: lines.join('\n') + '\n',
+    header,
+    rowsTotal: rows.length,
+    // Line 1 is the header: the second data row is line 3.
+    unknown: { line: 3, cells: rows[1]!, code: 'ZZZ' },
+  }
+}
+
 /** Process emissions whose every row names a unit the institution does not have (SPEC §3). */
 export function processEmissionsFile(unitId: string, fileName: string) {
   return {

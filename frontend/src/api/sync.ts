@@ -122,6 +122,8 @@ export const submitUpload = (upload: UploadRequest) =>
 
 export const uploadFileUrl = (uploadId: number) => apiUrl(`/sync/uploads/${uploadId}/file`)
 export const jobErrorsCsvUrl = (jobId: number) => apiUrl(`/sync/jobs/${jobId}/errors.csv`)
+/** The entries a job stored without emission, with the reason beside each (row warnings). */
+export const jobWarningsCsvUrl = (jobId: number) => apiUrl(`/sync/jobs/${jobId}/warnings.csv`)
 
 /** What was uploaded, when and by whom. */
 export const fetchUpload = (uploadId: number) => http.get<Upload>(`/sync/uploads/${uploadId}`)

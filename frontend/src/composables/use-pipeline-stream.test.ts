@@ -7,7 +7,9 @@ import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { defineComponent, h } from 'vue'
 import { configureHttp } from '../api/http'
+import { useAnnouncer } from '../stores/announcer'
 import { eventually } from '../testing/mount-app'
+import { makeRecalcJob, makeRowWarning } from '../testing/pipelines'
 import {
   openStreamIds,
   setEventSourceImpl,
@@ -195,6 +197,25 @@ describe('usePipelineStream shares one EventSource per pipeline', () => {
     expect(connections).toBe(1)
     expect(openStreamIds()).toEqual([])
     c.unmount()
+  })
+
+  it('announces the end, with the rows it left without emission', async () => {
+    const pinia = createPinia()
+    setActivePinia(pinia)
+    const announcer = useAnnouncer(pinia)
+    const d = mountViewer('d', pinia)
+    await eventually(() => expect(d.text()).toBe('d:open:1'))
+
+    const ended = pipeline(4, 'PARTIAL')
+    send('end', { ...ended, jobs: [makeRecalcJob(71, [makeRowWarning(3)], { pipelineId: 7 })] })
+
+    await eventually(() =>
+      expect(announcer.message).toBe(
+        'Upload of Plane trips for 2025 finished with warnings; 1 row without emission (counted as 0 kg until fixed)',
+      ),
+    )
+    await eventually(() => expect(closes).toBe(1))
+    d.unmount()
   })
 
   it('opens a new stream when a user mounts again after the last one left', async () => {

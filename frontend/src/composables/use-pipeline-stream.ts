@@ -11,7 +11,7 @@ import {
 } from 'vue'
 import { apiUrl, isApiError } from '../api/http'
 import { fetchPipeline } from '../api/sync'
-import { isAnnounceable, isTerminal, statusAnnouncement } from '../lib/pipeline-text'
+import { isAnnounceable, isTerminal, pipelineAnnouncement } from '../lib/pipeline-text'
 import { useAnnouncer } from '../stores/announcer'
 import { usePipelineState } from '../stores/pipeline-state'
 
@@ -102,7 +102,7 @@ function end(stream: SharedStream, status: StreamStatus): void {
 function apply(pipeline: Pipeline, store: Store, announcer: Announcer): void {
   const before = store.pipeline(pipeline.id)
   if (store.applySnapshot(pipeline) && isAnnounceable(before, pipeline)) {
-    announcer.announce(statusAnnouncement(pipeline))
+    announcer.announce(pipelineAnnouncement(pipeline))
   }
 }
 

@@ -1,6 +1,7 @@
 import {
   findDataEntryType,
   findModuleType,
+  jobPhase,
   phaseLabels,
   terminalPipelineStatuses,
   type Job,
@@ -11,7 +12,7 @@ import {
   type PipelineStatus,
   type PipelineSummary,
 } from '@carbon-sync/shared'
-import { formatCount, plural } from './format'
+import { formatCount, formatServerMessage, plural } from './format'
 
 /**
  * Everything the UI says about pipelines, in one place so that the badge, the tooltip, the
@@ -226,11 +227,120 @@ export function jobCountsText(job: Pick<Job, 'jobType' | 'counts'>): string | nu
         `${plural(rowsTotal, 'row')} read`,
         `${formatCount(rowsInserted)} stored`,
         `${formatCount(rowsFailed)} failed`,
-        ...(dataIngestions.includes(job.jobType)
+        // An ingestion counts them only when it computed the emissions inline; otherwise its
+        // emission_recalc does, and a "0 without emission" here would contradict it.
+        ...(dataIngestions.includes(job.jobType) && rowsWithoutEmission > 0
           ? [`${formatCount(rowsWithoutEmission)} without emission`]
           : []),
       ].join(' · ')
   }
+}
+
+/**
+ * The job kinds that compute the emissions of entries: the recalculation, and an ingestion
+ * that computes them inline (the seed, or BULK_PATH_PURE_ASYNC=false). An aggregation counts
+ * the module's entries without emission too, but it only sums them: it has no row warnings.
+ */
+export function computesEmissions(jobType: JobType): boolean {
+  return jobType === 'emission_recalc' || dataIngestions.includes(jobType)
+}
+
+type CountedJob = Pick<Job, 'jobType' | 'counts'>
+
+/** The jobs of a pipeline that left entries without emission (row warnings, SPEC §4). */
+export function jobsWithoutEmission<J extends CountedJob>(p: { jobs: readonly J[] }): J[] {
+  return p.jobs.filter((j) => computesEmissions(j.jobType) && j.counts.rowsWithoutEmission > 0)
+}
+
+/** How many rows the pipeline's jobs left without emission, all types together. */
+export function withoutEmissionTotal(p: { jobs: readonly CountedJob[] }): number {
+  return jobsWithoutEmission(p).reduce((n, j) => n + j.counts.rowsWithoutEmission, 0)
+}
+
+/**
+ * The job whose outcome is the emissions of a type's entries once the pipeline ended: its
+ * emission_recalc (the last one that finished), or, when it has none, an ingestion that
+ * computed them inline. Undefined when that job did not finish (a cancelled or failed
+ * recalculation): the emissions are then not known from this pipeline.
+ */
+export function emissionJobOf(p: Pick<Pipeline, 'jobs'>, dataEntryTypeId: number): Job | undefined {
+  const ofType = p.jobs.filter((j) => j.dataEntryTypeId === dataEntryTypeId)
+  const recalcs = ofType.filter((j) => j.jobType === 'emission_recalc')
+  const computing =
+    recalcs.length > 0 ? recalcs : ofType.filter((j) => dataIngestions.includes(j.jobType))
+  return computing.filter((j) => j.result === 'SUCCESS' || j.result === 'WARNING').at(-1)
+}
+
+/**
+ * "1 entry without emission" for a recalculation (it counts the type's stored entries), "2 rows
+ * stored without emission" for an ingestion (it counts the rows of its file).
+ */
+export function withoutEmissionText(job: CountedJob): string {
+  const n = job.counts.rowsWithoutEmission
+  return job.jobType === 'emission_recalc'
+    ? `${plural(n, 'entry', 'entries')} without emission`
+    : `${plural(n, 'row')} stored without emission`
+}
+
+/** Why a job ended with WARNING, from its counts: "1 row failed, 1 row stored without emission". */
+export function jobWarningText(job: Pick<Job, 'jobType' | 'counts' | 'result'>): string | null {
+  if (job.result !== 'WARNING') return null
+  const reasons: string[] = []
+  if (job.counts.rowsFailed > 0) reasons.push(`${plural(job.counts.rowsFailed, 'row')} failed`)
+  if (computesEmissions(job.jobType) && job.counts.rowsWithoutEmission > 0)
+    reasons.push(withoutEmissionText(job))
+  return reasons.length > 0 ? reasons.join(', ') : null
+}
+
+/**
+ * A job's message for a one-line summary (the badge's tooltip). A recalculation that left
+ * entries without emission says that first, with the first reason, rather than the server's
+ * "232 entries recalculated (2 changed), 1 without emission: unknown airport ZZZ", whose point
+ * comes last; every other job says what the server wrote.
+ */
+export function jobSummaryMessage(
+  job: Pick<Job, 'jobType' | 'counts' | 'result' | 'statusMessage' | 'firstWarnings'>,
+): string | null {
+  if (
+    job.jobType === 'emission_recalc' &&
+    job.result === 'WARNING' &&
+    job.counts.rowsWithoutEmission > 0
+  ) {
+    const first = job.firstWarnings[0]
+    const more = job.counts.rowsWithoutEmission > 1 ? 'first: ' : ''
+    return `${withoutEmissionText(job)}${first ? ` (${more}${first.message})` : ''}`
+  }
+  return job.statusMessage ? formatServerMessage(job.statusMessage) : null
+}
+
+/**
+ * What the live region says when a pipeline changes phase or ends: the status, and at the end
+ * the entries it left without emission, which the statistics do not count.
+ */
+export function pipelineAnnouncement(p: Pipeline): string {
+  const status = statusAnnouncement(p)
+  if (!isTerminal(p.status)) return status
+  const missing = withoutEmissionTotal(p)
+  return missing > 0
+    ? `${status}; ${plural(missing, 'row')} without emission (counted as 0 kg until fixed)`
+    : status
+}
+
+/**
+ * What the upload dialog says when its pipeline ends: how, then the rows imported and failed
+ * (by the ingestion) and those stored without emission (by the job that computed them).
+ */
+export function uploadEndAnnouncement(p: Pipeline): string {
+  const ingest = p.jobs.find((j) => jobPhase[j.jobType] === 1)
+  const rows = ingest
+    ? [
+        `${plural(ingest.counts.rowsInserted, 'row')} imported`,
+        `${plural(ingest.counts.rowsFailed, 'row')} failed`,
+      ]
+    : []
+  const missing = withoutEmissionTotal(p)
+  if (missing > 0) rows.push(`${plural(missing, 'row')} without emission (counted as 0 kg)`)
+  return `${statusAnnouncement(p)}${rows.length > 0 ? `: ${rows.join(', ')}` : ''}`
 }
 
 /** Whether the change from `before` to `after` is worth announcing (status or phase moved). */

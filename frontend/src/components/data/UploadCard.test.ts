@@ -6,7 +6,7 @@ import type { PipelineListItem } from '../../api/sync'
 import { setEventSourceImpl } from '../../composables/use-pipeline-stream'
 import { usePipelineState } from '../../stores/pipeline-state'
 import { mountApp, testContext } from '../../testing/mount-app'
-import { makeJob, makePipeline } from '../../testing/pipelines'
+import { makeJob, makePipeline, makeRecalcJob, makeRowWarning } from '../../testing/pipelines'
 import UploadCard from './UploadCard.vue'
 
 /**
@@ -179,5 +179,77 @@ describe('UploadCard while a pipeline runs', () => {
     const link = w.findAll('a').find((a) => a.attributes('href') === '/pipelines/33')
     expect(link?.text()).toBe('Pipeline 33')
     w.unmount()
+  })
+})
+
+describe('UploadCard with stored rows that have no emission (row warnings, SPEC §4)', () => {
+  /** An upload whose recalculation left two entries without emission (unknown airports). */
+  const withWarnings = makePipeline(34, 'PARTIAL', [
+    makeJob(340, { result: 'SUCCESS', uploadId: 5, counts: rows(120, 0), statusMessage: null }),
+    makeRecalcJob(341, [makeRowWarning(3), makeRowWarning(8, { message: 'unknown airport QQQ' })], {
+      parentJobId: 340,
+    }),
+    makeJob(342, { jobType: 'aggregation', result: 'SUCCESS', uploadId: null }),
+  ])
+
+  it('says how many and downloads them from the job that computed the emissions', async () => {
+    const w = await mountCard([withWarnings])
+    expect(w.get('[data-testid="rows-without-emission"]').text()).toBe('2 rows without emission')
+    expect(w.get('[data-testid="stored"]').text().replace(/\s+/g, ' ')).toContain(
+      '120 rows · 2 rows without emission',
+    )
+    const download = w
+      .findAll('a')
+      .find(
+        (a) =>
+          a.attributes('aria-label') === 'Download the rows without emission of Plane trips as CSV',
+      )
+    expect(download?.text()).toContain('Rows without emission')
+    expect(download?.attributes('href')).toBe('/api/v1/sync/jobs/341/warnings.csv')
+    expect(download?.attributes('download')).toBeDefined()
+    // A PARTIAL pipeline with warnings only: not a failure.
+    expect(w.get('[data-testid="pipeline-badge"]').text()).toBe('Last run had warnings')
+    w.unmount()
+  })
+
+  it('says nothing of it when every stored row has an emission', async () => {
+    const w = await mountCard([storedUpload])
+    expect(w.find('[data-testid="rows-without-emission"]').exists()).toBe(false)
+    expect(links(w).map(([, href]) => href)).not.toContainEqual(
+      expect.stringMatching(/warnings\.csv$/),
+    )
+    w.unmount()
+  })
+
+  it('takes a later recalculation of the type: the airports were fixed since', async () => {
+    const fixed = makePipeline(
+      35,
+      'SUCCESS',
+      [
+        makeRecalcJob(350, [], { uploadId: null }),
+        makeJob(351, { jobType: 'aggregation', result: 'SUCCESS' }),
+      ],
+      { kind: 'reference' },
+    )
+    const w = await mountCard([withWarnings, fixed])
+    expect(w.find('[data-testid="rows-without-emission"]').exists()).toBe(false)
+    // The stored file is still the upload's.
+    expect(w.get('[data-testid="stored"]').text()).toContain('plane-trips-2025.csv')
+    w.unmount()
+
+    // A later recalculation of the whole module that still finds one.
+    const moduleRecalc = makePipeline(
+      36,
+      'PARTIAL',
+      [makeRecalcJob(360, [makeRowWarning(8)]), makeRecalcJob(361, [], { dataEntryTypeId: 21 })],
+      { kind: 'recalculation', dataEntryTypeId: null },
+    )
+    const again = await mountCard([withWarnings, moduleRecalc])
+    expect(again.get('[data-testid="rows-without-emission"]').text()).toBe('1 row without emission')
+    expect(links(again)).toContainEqual([
+      'Download the rows without emission of Plane trips as CSV',
+      '/api/v1/sync/jobs/360/warnings.csv',
+    ])
+    again.unmount()
   })
 })
