@@ -188,6 +188,9 @@ function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`
 }
 
+/** Text per COPY statement on PGlite (see copyIn). */
+const pgliteCopyBytes = 1024 * 1024
+
 export interface PgliteOptions {
   /** Directory of the database, or undefined for an in-memory database (tests). */
   dataDir?: string
@@ -213,10 +216,26 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
     control: db,
     async copyIn(tx, table, columns, lines) {
       const raw = driverClient(tx) as { query: PGlite['query'] }
-      const parts: string[] = []
-      for await (const line of lines) parts.push(line)
       const target = `${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')})`
-      await raw.query(`COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob(parts) })
+      // PGlite runs in this thread, and its queries resolve without ever leaving the microtask
+      // queue: a transaction of many statements would hold the event loop from its first to
+      // its last. Several COPYs of a few MiB each, with a turn of the event loop after each,
+      // let timers and sockets (HTTP keep-alive, stream keep-alive comments) run meanwhile.
+      let parts: string[] = []
+      let size = 0
+      const flush = async () => {
+        if (parts.length === 0) return
+        await raw.query(`COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob(parts) })
+        parts = []
+        size = 0
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+      for await (const line of lines) {
+        parts.push(line)
+        size += line.length
+        if (size >= pgliteCopyBytes) await flush()
+      }
+      await flush()
     },
     async listen(channel, onPayload) {
       return pg.listen(channel, onPayload)

@@ -283,6 +283,38 @@ describe('file rules', () => {
     expect(res.body.error.details.reasons[0].code).toBe(code)
   })
 
+  it('rejects a NUL byte anywhere in the file, even past the rows the preflight reads', async () => {
+    const rowsBefore = Array.from(
+      { length: 300 },
+      (_, i) => `LAB-CLIMATE,GVA,LHR,nul-${i},economy`,
+    ).join('\n')
+    const head = Buffer.from(
+      `unit_institutional_id,origin_iata,destination_iata,user_institutional_id,cabin_class\n${rowsBefore}\nLAB-CLIMATE,GVA,LHR,x`,
+    )
+    const bytes = Buffer.concat([head, Buffer.from([0]), Buffer.from(',economy\n')])
+    const res = await manager.upload({ ...plane, dryRun: 'false', mode: 'append' }, bytes)
+    expect(res.status).toBe(422)
+    expect(res.body.error.details.reasons[0]).toMatchObject({
+      code: 'binary_file',
+      offset: head.length,
+    })
+  })
+
+  it('gives back the stored file byte for byte, accents and all', async () => {
+    const csv = Buffer.from(
+      'unit_institutional_id,origin_name,origin_country_code,destination_name,destination_country_code,user_institutional_id,cabin_class,note\n' +
+        'LAB-CLIMATE,Genève,CH,Zürich HB,CH,tr-é,second,réunion à Zürich 😀\n',
+    )
+    const res = await manager.upload(
+      { moduleTypeId: 2, dataEntryTypeId: 21, year, mode: 'append' },
+      csv,
+    )
+    expect(res.status).toBe(202)
+    const file = await manager.get(`/api/v1/sync/uploads/${res.body.uploadId}/file`)
+    expect(Buffer.from(await file.arrayBuffer()).equals(csv)).toBe(true)
+    await waitForPipeline(manager, res.body.pipelineId)
+  })
+
   it('rejects missing required columns, naming them', async () => {
     const res = await manager.upload(plane, 'origin_iata,destination_iata\nGVA,LHR\n')
     expect(res.status).toBe(422)

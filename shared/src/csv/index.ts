@@ -8,4 +8,5 @@ export {
   type CsvReadSummary,
   type CsvRecord,
 } from './read-csv'
+export { binaryFile } from './errors'
 export { escapeFormula, formatCsvRow } from './write-csv'

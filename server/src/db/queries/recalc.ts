@@ -16,6 +16,19 @@ export async function countEntries(db: Db, s: TypeYear): Promise<number> {
   return row?.n ?? 0
 }
 
+/** How many entries a type and year has, and the id of the last one (0: none). */
+export async function entryScopeShape(
+  db: Db,
+  s: TypeYear,
+): Promise<{ count: number; lastId: number }> {
+  const row = await firstRow<{ n: number; last: string | null }>(
+    db,
+    sql`SELECT count(*)::int AS n, max(id)::text AS last FROM data_entries
+        WHERE institution_id = ${s.institutionId} AND data_entry_type_id = ${s.dataEntryTypeId} AND year = ${s.year}`,
+  )
+  return { count: row?.n ?? 0, lastId: Number(row?.last ?? 0) }
+}
+
 export interface EntryWithEmission {
   id: string
   unit_id: number

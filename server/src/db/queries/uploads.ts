@@ -29,16 +29,16 @@ export async function insertUpload(tx: Db, u: NewUpload): Promise<number> {
   return row!.id
 }
 
-/** Stores one chunk of an upload's bytes. */
+/** Stores one chunk of an upload, text cut at a character boundary (see upload_chunks). */
 export async function insertUploadChunk(
   tx: Db,
   uploadId: number,
   seq: number,
-  data: Uint8Array,
+  text: string,
 ): Promise<void> {
   await rows(
     tx,
-    sql`INSERT INTO upload_chunks (upload_id, seq, data) VALUES (${uploadId}, ${seq}, ${Buffer.from(data.buffer, data.byteOffset, data.byteLength)}) RETURNING seq`,
+    sql`INSERT INTO upload_chunks (upload_id, seq, text) VALUES (${uploadId}, ${seq}, ${text}) RETURNING seq`,
   )
 }
 
@@ -48,16 +48,26 @@ export async function readUploadChunk(
   uploadId: number,
   seq: number,
 ): Promise<Uint8Array | undefined> {
-  const row = await firstRow<{ data: Uint8Array | string }>(
+  const row = await firstRow<StoredChunk>(
     db,
-    sql`SELECT data FROM upload_chunks WHERE upload_id = ${uploadId} AND seq = ${seq}`,
+    sql`SELECT data, text FROM upload_chunks WHERE upload_id = ${uploadId} AND seq = ${seq}`,
   )
-  if (!row) return undefined
-  return toBytes(row.data)
+  return row ? chunkBytes(row) : undefined
+}
+
+/** A chunk as stored: text, or bytea for uploads stored before text chunks. */
+export interface StoredChunk {
+  data: Uint8Array | string | null
+  text: string | null
+}
+
+export function chunkBytes(row: StoredChunk): Uint8Array {
+  if (row.text !== null) return Buffer.from(row.text, 'utf8')
+  return toBytes(row.data!)
 }
 
 /** bytea comes back as a Buffer from postgres.js and as a Uint8Array (or hex text) from PGlite. */
-export function toBytes(value: Uint8Array | string): Uint8Array {
+function toBytes(value: Uint8Array | string): Uint8Array {
   if (typeof value !== 'string') return value
   return value.startsWith('\\x') ? Buffer.from(value.slice(2), 'hex') : Buffer.from(value, 'binary')
 }

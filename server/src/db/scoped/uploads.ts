@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import type { Scope } from '../../domain/auth/scope.ts'
 import { firstRow, type Db } from '../client.ts'
-import { toBytes } from '../queries/uploads.ts'
+import { chunkBytes, type StoredChunk } from '../queries/uploads.ts'
 
 export interface UploadRow {
   id: number
@@ -36,10 +36,10 @@ export async function uploadChunk(
   uploadId: number,
   seq: number,
 ): Promise<Uint8Array | undefined> {
-  const row = await firstRow<{ data: Uint8Array | string }>(
+  const row = await firstRow<StoredChunk>(
     db,
-    sql`SELECT c.data FROM upload_chunks c JOIN uploads up ON up.id = c.upload_id
+    sql`SELECT c.data, c.text FROM upload_chunks c JOIN uploads up ON up.id = c.upload_id
         WHERE c.upload_id = ${uploadId} AND c.seq = ${seq} AND up.institution_id = ${scope.institutionId}`,
   )
-  return row ? toBytes(row.data) : undefined
+  return row ? chunkBytes(row) : undefined
 }

@@ -11,6 +11,7 @@ import {
   createEmissionScratch,
   deleteEmissions,
   emissionColumns,
+  entryScopeShape,
   keepEmissionsOfExistingEntries,
   readEntryPage,
   type EntryWithEmission,
@@ -30,6 +31,8 @@ export interface ComputedEmissions {
   /** Entries whose stored emission differs from the new one (or that had none). */
   changed: number
   withoutEmission: number
+  /** Id of the last entry computed (0: none), to tell later whether the entries changed. */
+  lastId: number
 }
 
 /**
@@ -49,7 +52,13 @@ export async function computeEmissions(
     warnings?: EntryWarnings
   } = {},
 ): Promise<ComputedEmissions> {
-  const result: ComputedEmissions = { pages: [], processed: 0, changed: 0, withoutEmission: 0 }
+  const result: ComputedEmissions = {
+    pages: [],
+    processed: 0,
+    changed: 0,
+    withoutEmission: 0,
+    lastId: 0,
+  }
   for (let afterId = 0; ;) {
     if (options.signal) throwIfAborted(options.signal)
     const page = await readEntryPage(db, scope, afterId, pageSize, options.onlyJobId)
@@ -79,7 +88,11 @@ export async function computeEmissions(
     result.pages.push(text)
     result.processed += page.length
     afterId = Number(page[page.length - 1]!.id)
+    result.lastId = afterId
     options.progress?.(result.processed)
+    // A turn of the event loop per page: on PGlite, queries never leave the microtask queue,
+    // and without it the whole computation would hold the process (HTTP, streams, heartbeats).
+    await new Promise((resolve) => setImmediate(resolve))
   }
 }
 
@@ -123,6 +136,11 @@ function sameNumber(stored: string | null, computed: string | null): boolean {
  * Replaces the stored emissions of a type and year with computed ones, inside the job's
  * transaction: a bulk delete and a COPY of narrow rows, rather than an UPDATE that would
  * rewrite every (wide) entry row. Nothing is written when nothing changed.
+ *
+ * Emissions computed before the transaction (PGlite) go straight in when the entries are still
+ * the ones computed: the same count and the same last id (ids only grow, and every path that
+ * removes entries adds some), read under the scope's lock. Otherwise they pass through a
+ * scratch table that keeps only those of entries that still exist.
  */
 export async function replaceEmissions(
   database: Database,
@@ -133,15 +151,20 @@ export async function replaceEmissions(
 ): Promise<void> {
   if (computed.changed === 0) return
   await deleteEmissions(tx, scope)
-  if (!options.computedBefore) {
+  const current =
+    !options.computedBefore ||
+    sameEntries(await entryScopeShape(tx, scope), computed.processed, computed.lastId)
+  if (current) {
     await database.copyIn(tx, 'entry_emissions', emissionColumns, computed.pages)
     return
   }
-  // Computed before the transaction: entries may have been replaced since. Only emissions of
-  // entries that still exist are kept.
   await createEmissionScratch(tx)
   await database.copyIn(tx, 'emission_scratch', emissionColumns, computed.pages)
   await keepEmissionsOfExistingEntries(tx)
+}
+
+function sameEntries(shape: { count: number; lastId: number }, count: number, lastId: number) {
+  return shape.count === count && shape.lastId === lastId
 }
 
 /** Adds the emissions of new entries (a job's own rows), inside its transaction. */

@@ -12,6 +12,20 @@ import { checkUploadRequest, type UploadRequest } from './upload-request.ts'
 /** Stored chunk size: small enough to stream, large enough to keep the row count low. */
 const chunkBytes = 1024 * 1024
 
+/**
+ * The file as text chunks of at most `size` bytes, each cut before a UTF-8 lead byte so that no
+ * character is split (the file is valid UTF-8: preflight checked it).
+ */
+export function* textChunks(bytes: Buffer, size: number): Generator<string> {
+  for (let start = 0; start < bytes.length;) {
+    let end = Math.min(start + size, bytes.length)
+    // 10xxxxxx is a continuation byte: step back to the start of its character.
+    while (end < bytes.length && end > start && (bytes[end]! & 0xc0) === 0x80) end--
+    yield bytes.toString('utf8', start, end)
+    start = end
+  }
+}
+
 const rootJob: Record<UploadRequest['kind'], { jobType: JobType; targetType: TargetType }> = {
   data: { jobType: 'csv_ingest', targetType: 'data_entries' },
   factors: { jobType: 'factor_ingest', targetType: 'factors' },
@@ -48,9 +62,9 @@ export async function createUpload(
       sha256,
       createdBy: scope.userId,
     })
-    for (let offset = 0, seq = 0; offset < bytes.length; offset += chunkBytes, seq++) {
-      await insertUploadChunk(tx, uploadId, seq, bytes.subarray(offset, offset + chunkBytes))
-    }
+    let seq = 0
+    for (const text of textChunks(bytes, chunkBytes))
+      await insertUploadChunk(tx, uploadId, seq++, text)
     const { jobType, targetType } = rootJob[request.kind]
     const { pipelineId, jobId } = await createPipeline(
       tx,

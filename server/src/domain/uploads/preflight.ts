@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer'
 import {
   compileRowReader,
+  binaryFile,
   CsvFormatError,
   readCsv,
   type ColumnSpec,
@@ -31,6 +32,14 @@ export async function preflight(
     // Chunk boundaries may split a character: check the joined bytes before calling the file bad.
   } else if (!isUtf8(Buffer.concat(chunks))) {
     await readAll(chunks) // the reader reports the exact byte offset
+  }
+  // A NUL byte anywhere, not only in the rows read below: the file is binary, and could not be
+  // stored as text.
+  let offset = 0
+  for (const c of chunks) {
+    const nul = c.indexOf(0)
+    if (nul !== -1) throw fileError(binaryFile(offset + nul))
+    offset += c.length
   }
   let header: CsvRecord | undefined
   const first: CsvRecord[] = []
