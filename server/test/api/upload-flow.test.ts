@@ -209,6 +209,38 @@ describe('a data upload', () => {
     expect((await moduleReport(manager, year, 3))!.totalKgCo2eq).toBe(1000)
   })
 
+  it('replaces members with the same ids, and refuses appending an id already stored', async () => {
+    const members = (rows: string[]) =>
+      ['unit_institutional_id,name,sius_code,user_institutional_id,fte', ...rows].join('\n')
+    const first = await manager.upload(
+      { moduleTypeId: 1, dataEntryTypeId: 1, year, mode: 'replace' },
+      members(['LAB-CLIMATE,Ada,51,rep-1,0.5', 'LAB-CLIMATE,Bob,52,rep-2,1']),
+    )
+    expect((await waitForPipeline(manager, first.body.pipelineId)).status).toBe('SUCCESS')
+    // The same people again, replacing: the ids are those of the entries being replaced.
+    const again = await manager.upload(
+      { moduleTypeId: 1, dataEntryTypeId: 1, year, mode: 'replace' },
+      members(['LAB-CLIMATE,Ada,51,rep-1,0.8', 'LAB-CLIMATE,Bob,52,rep-2,1']),
+    )
+    const replaced = await waitForPipeline(manager, again.body.pipelineId)
+    expect(replaced.status).toBe('SUCCESS')
+    const fte = await firstRow<{ fte: number }>(
+      db(),
+      sql`SELECT (data ->> 'fte')::float8 AS fte FROM data_entries WHERE data ->> 'user_institutional_id' = 'rep-1'`,
+    )
+    expect(fte!.fte).toBe(0.8)
+    // Appending one of them again is a row error, not a second entry.
+    const dup = await manager.upload(
+      { moduleTypeId: 1, dataEntryTypeId: 1, year, mode: 'append' },
+      members(['LAB-CLIMATE,Ada again,51,rep-1,0.2', 'LAB-CLIMATE,Cleo,51,rep-3,0.2']),
+    )
+    const appended = await waitForPipeline(manager, dup.body.pipelineId)
+    expect(appended.jobs[0]).toMatchObject({
+      result: 'WARNING',
+      firstErrors: [expect.objectContaining({ row: 2, code: 'duplicate' })],
+    })
+  })
+
   it('stores nothing on a dry run', async () => {
     const count = async () =>
       (await firstRow<{ n: number }>(

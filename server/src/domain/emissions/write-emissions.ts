@@ -66,7 +66,7 @@ export async function computeEmissions(
     let text = ''
     for (const entry of page) {
       const outcome = emission(entry.data)
-      const kg = outcome.kg === null ? null : String(outcome.kg)
+      const kg = outcome.kg === null ? null : kgText(outcome.kg)
       const message = outcome.kg === null ? outcome.message : null
       if (outcome.kg === null) {
         result.withoutEmission++
@@ -124,6 +124,17 @@ export class EntryWarnings {
         : [],
     })
   }
+}
+
+/**
+ * A computed emission as stored: rounded to the milligram (6 decimals). Formulas run in
+ * doubles, whose products carry noise in the last digits (1563.8546000000001); rounded, the
+ * shortest text of the double is the decimal a person would write, and the statistics
+ * (exact numeric sums) show no noise.
+ */
+export function kgText(kg: number): string {
+  const rounded = Math.abs(kg) < 1e9 ? Math.round(kg * 1e6) / 1e6 : Number(kg.toPrecision(15))
+  return String(Object.is(rounded, -0) ? 0 : rounded)
 }
 
 /** numeric comes back as text ("12.50"): compare values, not spellings. */
