@@ -56,6 +56,15 @@ export const migrationsFolder = path.resolve(
 )
 
 /**
+ * Whose data a query reads: the caller's scope (a user's institution) or, in the engine, the
+ * job's institution. Tenant queries take one and filter on it, so that the filter cannot be
+ * forgotten at the call site.
+ */
+export interface Tenant {
+  readonly institutionId: number
+}
+
+/**
  * Rows of a raw query, whatever the engine returns.
  *
  * On PostgreSQL the statement goes to postgres.js as a prepared statement. drizzle's own

@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { firstRow, type Db } from '../../src/db/client.ts'
+import * as inputs from '../../src/db/queries/emission-inputs.ts'
+import * as entries from '../../src/db/queries/entries.ts'
 import * as health from '../../src/db/scoped/health.ts'
 import * as institution from '../../src/db/scoped/institution.ts'
 import * as jobs from '../../src/db/scoped/jobs.ts'
@@ -114,6 +116,35 @@ const calls: Record<string, (scope: Scope) => Promise<unknown>> = {
       .then((r) => r.filter((m) => m.entry_count > 0 || m.total !== null || m.last_status)),
 }
 
+/**
+ * The engine's reads of tenant data, which take a Tenant (a job's institution, or the caller's
+ * scope on request paths such as the dry run): the same test, A's rows for A, none for another.
+ */
+const tenantReads: Record<string, (scope: Scope) => Promise<unknown>> = {
+  readUnits: (scope) =>
+    entries
+      .readUnits(db(), scope)
+      .then((u) => u.filter((x) => x.institutional_id === 'LAB-CLIMATE')),
+  aggregatedTotal: (scope) =>
+    entries.aggregatedTotal(db(), scope, 2, 2025).then((kg) => (kg > 0 ? kg : undefined)),
+  existingUniqueValues: (scope) =>
+    entries
+      .existingUniqueValues(
+        db(),
+        { ...scope, moduleTypeId: 1, year: 2025, column: 'user_institutional_id' },
+        null,
+      )
+      .then((values) => [...values]),
+  replacedKg: (scope) =>
+    entries
+      .replacedKg(db(), { ...scope, dataEntryTypeId: 20, year: 2025, unitId: null })
+      .then((kg) => (kg > 0 ? kg : undefined)),
+  readFactors: (scope) => inputs.readFactors(db(), scope, 20, 2025),
+  readAirports: (scope) => inputs.readAirports(db(), scope),
+  readStations: (scope) => inputs.readStations(db(), scope),
+  readCurrencyRates: (scope) => inputs.readCurrencyRates(db(), scope, 2025),
+}
+
 function isEmpty(value: unknown): boolean {
   return value === undefined || value === '' || (Array.isArray(value) && value.length === 0)
 }
@@ -135,4 +166,15 @@ describe('scoped queries', () => {
   it.each(Object.keys(calls))('%s returns nothing of A to another institution', async (name) => {
     expect(isEmpty(await calls[name]!(foreign))).toBe(true)
   })
+
+  it.each(Object.keys(tenantReads))('engine read %s finds A’s rows for A', async (name) => {
+    expect(isEmpty(await tenantReads[name]!(own))).toBe(false)
+  })
+
+  it.each(Object.keys(tenantReads))(
+    'engine read %s returns nothing of A to another institution',
+    async (name) => {
+      expect(isEmpty(await tenantReads[name]!(foreign))).toBe(true)
+    },
+  )
 })

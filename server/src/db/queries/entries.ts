@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm'
-import { firstRow, rows, type Db } from '../client.ts'
+import { firstRow, rows, type Db, type Tenant } from '../client.ts'
 
 /** The sources a replace upload replaces; entries made otherwise (none yet) are kept. */
 const replaceableSources = sql`source IN ('csv', 'api', 'seed')`
@@ -58,11 +58,11 @@ export async function replacedKg(db: Db, s: EntryScope): Promise<number> {
 
 export async function readUnits(
   db: Db,
-  institutionId: number,
+  tenant: Tenant,
 ): Promise<{ id: number; institutional_id: string }[]> {
   return rows(
     db,
-    sql`SELECT id, institutional_id FROM units WHERE institution_id = ${institutionId}`,
+    sql`SELECT id, institutional_id FROM units WHERE institution_id = ${tenant.institutionId}`,
   )
 }
 
@@ -88,14 +88,14 @@ export async function existingUniqueValues(
 /** The module's total as last aggregated, or 0. */
 export async function aggregatedTotal(
   db: Db,
-  institutionId: number,
+  tenant: Tenant,
   moduleTypeId: number,
   year: number,
 ): Promise<number> {
   const row = await firstRow<{ kg: number }>(
     db,
     sql`SELECT total_kg_co2eq::float8 AS kg FROM module_statistics
-        WHERE institution_id = ${institutionId} AND module_type_id = ${moduleTypeId} AND year = ${year}`,
+        WHERE institution_id = ${tenant.institutionId} AND module_type_id = ${moduleTypeId} AND year = ${year}`,
   )
   return row?.kg ?? 0
 }

@@ -6,7 +6,7 @@ import {
   type EmissionOutcome,
   type EntryData,
 } from '@carbon-sync/shared'
-import type { Db } from '../../db/client.ts'
+import type { Db, Tenant } from '../../db/client.ts'
 import {
   readAirports,
   readCurrencyRates,
@@ -20,17 +20,17 @@ import {
  */
 export async function loadEmissionInputs(
   db: Db,
-  institutionId: number,
+  tenant: Tenant,
   dataEntryTypeId: number,
   year: number,
 ): Promise<EmissionInputs> {
   const format = dataFormatOfType[dataEntryTypeId]
   const [factors, airports, stations, rates] = await Promise.all([
-    readFactors(db, institutionId, dataEntryTypeId, year),
-    format === 'plane' ? readAirports(db, institutionId) : [],
-    format === 'train' ? readStations(db, institutionId) : [],
+    readFactors(db, tenant, dataEntryTypeId, year),
+    format === 'plane' ? readAirports(db, tenant) : [],
+    format === 'train' ? readStations(db, tenant) : [],
     format === 'purchases' || format === 'external_clouds'
-      ? readCurrencyRates(db, institutionId, year)
+      ? readCurrencyRates(db, tenant, year)
       : [],
   ])
   return {
@@ -51,11 +51,11 @@ export async function loadEmissionInputs(
 /** The emission function of a data-entry type, with its inputs loaded. */
 export async function emissionFunction(
   db: Db,
-  institutionId: number,
+  tenant: Tenant,
   dataEntryTypeId: number,
   year: number,
 ): Promise<(data: EntryData) => EmissionOutcome> {
   const format = dataFormatOfType[dataEntryTypeId]
   if (!format) throw new Error(`data-entry type ${dataEntryTypeId} has no formula`)
-  return prepareEmission(format, await loadEmissionInputs(db, institutionId, dataEntryTypeId, year))
+  return prepareEmission(format, await loadEmissionInputs(db, tenant, dataEntryTypeId, year))
 }

@@ -26,15 +26,10 @@ export const emissionRecalc: JobHandler = async (ctx) => {
     dataEntryTypeId: job.dataEntryTypeId!,
     year: job.year,
   }
-  const emission = await emissionFunction(
-    database.db,
-    scope.institutionId,
-    scope.dataEntryTypeId,
-    scope.year,
-  )
+  const emission = await emissionFunction(database.db, job, scope.dataEntryTypeId, scope.year)
   const total = await countEntries(database.db, scope)
   ctx.progress(0, total)
-  const units = await readUnits(database.db, scope.institutionId)
+  const units = await readUnits(database.db, job)
   const warnings = new EntryWarnings(
     scope.dataEntryTypeId,
     new Map(units.map((u) => [u.id, u.institutional_id])),

@@ -73,7 +73,7 @@ export async function ingestEntries({
   const [header, ...firstRecords] = first.value as [CsvRecord, ...CsvRecord[]]
 
   const format = dataFormatFor(dataEntryTypeId)!
-  const units = await readUnits(database.db, job.institutionId)
+  const units = await readUnits(database.db, job)
   const taken = format.uniqueColumn
     ? await existingUniqueValues(
         database.db,
@@ -94,7 +94,7 @@ export async function ingestEntries({
     takenUniqueValues: taken,
   })
   const emission: EmissionFn | undefined = inline
-    ? await emissionFunction(database.db, job.institutionId, dataEntryTypeId, job.year)
+    ? await emissionFunction(database.db, job, dataEntryTypeId, job.year)
     : undefined
 
   const errors = new RowErrorCollector()

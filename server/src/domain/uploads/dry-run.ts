@@ -100,17 +100,12 @@ export async function dryRunUpload(
     dataEntryTypeId: request.dataEntryTypeId,
     header,
     unitsByInstitutionalId: new Map(
-      (await readUnits(database.db, scope.institutionId)).map((u) => [u.institutional_id, u.id]),
+      (await readUnits(database.db, scope)).map((u) => [u.institutional_id, u.id]),
     ),
     fixedUnitId: request.unitId,
     takenUniqueValues: taken,
   })
-  const emission = await emissionFunction(
-    database.db,
-    scope.institutionId,
-    request.dataEntryTypeId,
-    request.year,
-  )
+  const emission = await emissionFunction(database.db, scope, request.dataEntryTypeId, request.year)
   const errors: RowError[] = []
   // Counted whole, kept only as far as the report shows them.
   const withoutEmission = { count: 0, first: [] as RowError[] }
@@ -134,12 +129,7 @@ export async function dryRunUpload(
         cells: [],
       })
   }
-  const before = await aggregatedTotal(
-    database.db,
-    scope.institutionId,
-    request.moduleTypeId,
-    request.year,
-  )
+  const before = await aggregatedTotal(database.db, scope, request.moduleTypeId, request.year)
   const replaced = request.mode === 'replace' ? await replacedKg(database.db, entryScope) : 0
   return report(
     valid,

@@ -50,7 +50,7 @@ export async function checkUploadRequest(db: Db, scope: Scope, r: UploadRequest)
         'Factors and reference data belong to the institution: do not name a unit',
         { field: 'unitId' },
       )
-    const units = await readUnits(db, scope.institutionId)
+    const units = await readUnits(db, scope)
     if (!units.some((u) => u.id === r.unitId))
       throw new ValidationFailed(`No unit ${r.unitId} in your institution`, { field: 'unitId' })
   }
