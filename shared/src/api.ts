@@ -375,10 +375,24 @@ export const recalculateResponseSchema = z.object({
 })
 
 export const readinessSchema = z.object({
-  /** ready, or not_ready. */
-  status: z.enum(['ready', 'not_ready']),
-  /** Engine in use, when ready. */
-  database: z.enum(['postgres', 'pglite']).optional(),
-  /** Why not, when not ready. */
-  reason: z.string().optional(),
+  /** Always ready: a process that is not answers 503 with the error shape. */
+  status: z.literal('ready'),
+  /** Engine in use. */
+  database: z.enum(['postgres', 'pglite']),
+})
+
+export const healthSchema = z.object({
+  /** Always ok: the process answers. */
+  status: z.literal('ok'),
+})
+
+/** Query of the streams (EventSource cannot send headers). */
+export const streamQuerySchema = z.object({
+  /** An API token, for scripts (a browser uses its session cookie). */
+  token: z.string().optional(),
+  /** The version the client has, as Last-Event-ID would say: only newer events are sent. */
+  lastEventId: z
+    .string()
+    .regex(/^\d{1,9}$/)
+    .optional(),
 })

@@ -17,6 +17,8 @@ import {
   pipelineSchema,
   pipelineSummarySchema,
   readinessSchema,
+  healthSchema,
+  streamQuerySchema,
   recalculateBodySchema,
   recalculateResponseSchema,
   recoverResponseSchema,
@@ -63,10 +65,11 @@ const named = {
   YearModules: yearModulesSchema,
   Report: reportSchema,
   Readiness: readinessSchema,
+  Health: healthSchema,
 } as const
 type SchemaName = keyof typeof named
 
-type Response = SchemaName | 'csv' | 'events' | 'empty' | 'text'
+type Response = SchemaName | 'csv' | 'events' | 'empty' | 'text' | 'json'
 
 export interface Endpoint {
   method: 'get' | 'post' | 'delete'
@@ -100,7 +103,7 @@ export const endpoints: readonly Endpoint[] = [
     path: '/healthz',
     summary: 'The process is up',
     access: 'public',
-    ok: [200, 'text'],
+    ok: [200, 'Health'],
   },
   {
     method: 'get',
@@ -122,7 +125,7 @@ export const endpoints: readonly Endpoint[] = [
     path: '/api/v1/openapi.json',
     summary: 'This document',
     access: 'public',
-    ok: [200, 'text'],
+    ok: [200, 'json'],
   },
   {
     method: 'post',
@@ -241,6 +244,7 @@ export const endpoints: readonly Endpoint[] = [
     path: '/api/v1/sync/jobs/:id/stream',
     summary: 'Live updates of a job (SSE; ?token= for scripts)',
     access: view,
+    query: streamQuerySchema,
     ok: [200, 'events'],
     events: { snapshot: 'Job', update: 'Job', end: 'Job' },
     errors: [204, 401, 403, 404],
@@ -274,6 +278,7 @@ export const endpoints: readonly Endpoint[] = [
     path: '/api/v1/sync/pipelines/:id/stream',
     summary: 'Live updates of a pipeline (SSE; ?token= for scripts)',
     access: view,
+    query: streamQuerySchema,
     ok: [200, 'events'],
     events: { snapshot: 'Pipeline', update: 'Pipeline', end: 'Pipeline' },
     errors: [204, 401, 403, 404],
@@ -379,6 +384,8 @@ function content(response: Response, events?: Record<string, SchemaName>) {
       return { 'text/plain': { schema: { type: 'string' } } }
     case 'csv':
       return { 'text/csv': { schema: { type: 'string' } } }
+    case 'json':
+      return { 'application/json': { schema: { type: 'object' } } }
     case 'events':
       return {
         'text/event-stream': {
@@ -422,6 +429,13 @@ function parameters(e: Endpoint) {
       })
     }
   }
+  if (e.ok[1] === 'events')
+    params.push({
+      name: 'Last-Event-ID',
+      in: 'header',
+      required: false,
+      schema: { type: 'integer' },
+    })
   return params
 }
 

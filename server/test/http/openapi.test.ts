@@ -89,6 +89,20 @@ describe('GET /api/v1/openapi.json', () => {
         'text/event-stream'
       ]!
     expect(Object.keys(stream['x-sse-events']!)).toEqual(['snapshot', 'update', 'end'])
+    // How a stream is resumed and authenticated without headers is documented too.
+    const params = (
+      doc.paths['/api/v1/sync/pipelines/{id}/stream']!['get'] as unknown as {
+        parameters: { name: string; in: string }[]
+      }
+    ).parameters.map((p) => `${p.in}:${p.name}`)
+    expect(params).toEqual(
+      expect.arrayContaining([
+        'path:id',
+        'query:token',
+        'query:lastEventId',
+        'header:Last-Event-ID',
+      ]),
+    )
     expect(doc.components.schemas['Pipeline']!.properties).toHaveProperty('version')
     expect(doc.components.schemas['Job']!.properties).toHaveProperty('counts')
   })
