@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { firstRow } from '../../src/db/client.ts'
+import { firstRow, rows } from '../../src/db/client.ts'
 import { hashPassword } from '../../src/domain/auth/passwords.ts'
 import { waitForIdle, waitForPipeline } from '../helpers/api.ts'
 import { ApiClient, startTestServer, type TestServer } from '../helpers/server.ts'
@@ -243,6 +243,39 @@ describe('another institution', () => {
       '/api/v1/reports/2025',
     )
     expect(JSON.stringify(report.body)).not.toContain('LAB-CLIMATE')
+  })
+
+  it("finds none of A's pipelines or jobs in its active pipelines, stale statistics or module statuses", async () => {
+    const ofA = await rows<{ pipeline_id: number; job_id: number }>(
+      s.t.database.db,
+      sql`SELECT pj.pipeline_id, pj.job_id FROM pipeline_jobs pj JOIN pipelines p ON p.id = pj.pipeline_id
+          JOIN institutions i ON i.id = p.institution_id WHERE i.name = 'Demo University A'`,
+    )
+    const pipelinesOfA = new Set(ofA.map((r) => r.pipeline_id))
+    const jobsOfA = new Set(ofA.map((r) => r.job_id))
+    const modules = Array.from({ length: 8 }, (_, i) => i + 1).join(',')
+    const active = await otherManager.json<{
+      modules: Record<
+        string,
+        { active: { pipelineId: number } | null; last: { pipelineId: number } | null }
+      >
+    }>('GET', `/api/v1/sync/active-pipelines?year=2025&modules=${modules}`)
+    expect(active.status).toBe(200)
+    // B has pipelines of its own (its demo data): the answer is not empty, only free of A's.
+    expect(Object.values(active.body.modules).some((m) => m.last !== null)).toBe(true)
+    for (const m of Object.values(active.body.modules)) {
+      for (const p of [m.active, m.last]) if (p) expect(pipelinesOfA.has(p.pipelineId)).toBe(false)
+    }
+    const stale = await otherAdmin.json<{ items: { lastAggregationJobId: number | null }[] }>(
+      'GET',
+      '/api/v1/sync/health/stale-stats?older_than_minutes=1',
+    )
+    expect(stale.status).toBe(200)
+    for (const item of stale.body.items)
+      expect(jobsOfA.has(item.lastAggregationJobId ?? -1)).toBe(false)
+    const statuses = await otherManager.json('GET', '/api/v1/years/2025/modules')
+    expect(statuses.status).toBe(200)
+    expect(JSON.stringify(statuses.body)).not.toContain('LAB-CLIMATE')
   })
 })
 
