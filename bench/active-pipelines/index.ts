@@ -88,19 +88,15 @@ async function addHistory(sql: Sql, institutionId: number, year: number, n: numb
   await sql`ANALYZE pipelines`
 }
 
-/**
- * EXPLAIN ANALYZE of the endpoint's statement as the server sent it, with its two parameters
- * (institution, year; the module list is inlined): where the server-side time goes.
- */
+/** EXPLAIN ANALYZE of the endpoint's statement as the server sent it, with its parameters. */
 async function explain(
   sql: Sql,
-  text: string | undefined,
-  params: [number, number],
+  query: { text: string; params: unknown[] } | undefined,
 ): Promise<Plan | null> {
-  if (!text || !/\$2\b/.test(text) || /\$3\b/.test(text)) return null
+  if (!query) return null
   const lines = await sql.unsafe<{ 'QUERY PLAN': string }[]>(
-    `EXPLAIN (ANALYZE, BUFFERS) ${text}`,
-    params,
+    `EXPLAIN (ANALYZE, BUFFERS) ${query.text}`,
+    query.params as never[],
   )
   const plan = lines.map((l) => l['QUERY PLAN'])
   const time = plan.map((l) => /Execution Time: ([\d.]+) ms/.exec(l)).find((m) => m !== null)
@@ -184,7 +180,7 @@ async function run(): Promise<void> {
       const from = performance.now()
       const m: LatencyMeasure = await measureLatency(server, client, route, warmup, n)
       const busyCores = cpu.busyCores(from, performance.now())
-      const plan = await explain(sql, m.queryText, [institution.id, year])
+      const plan = await explain(sql, m.query)
       note(
         `${label}: p50 ${ms(m.latencyMs.p50)} ms, p99 ${ms(m.latencyMs.p99)} ms; statements ` +
           `per request ${m.statements.perRequest.min}-${m.statements.perRequest.max}`,

@@ -16,17 +16,17 @@ export interface ApiServer {
   url: string
   running: Running
   /** Statements sent while `capture` is set. */
-  capture: string[] | undefined
+  capture: { text: string; params: unknown[] }[] | undefined
   stop(): Promise<void>
 }
 
 export async function startApiServer(config: Config, url: string): Promise<ApiServer> {
-  const server: Partial<ApiServer> & { capture: string[] | undefined } = { capture: undefined }
+  const server: Partial<ApiServer> & { capture: ApiServer['capture'] } = { capture: undefined }
   const database = await openPostgres({
     url,
     poolMax: config.DB_POOL_MAX,
     applicationName: 'carbon-sync-api',
-    onQuery: (query) => server.capture?.push(query),
+    onQuery: (text, params) => server.capture?.push({ text, params }),
   })
   let running: Running
   try {
@@ -59,7 +59,8 @@ export interface LatencyMeasure {
   latencyMs: Distribution
   statements: HookCounts
   /** The endpoint's statement as sent (parameters as $n). */
-  queryText: string | undefined
+  /** The endpoint's statement as sent, with its parameters. */
+  query: { text: string; params: unknown[] } | undefined
 }
 
 export const isActivePipelinesStatement = (q: string) => q.includes('unnest(')
@@ -86,19 +87,19 @@ export async function measureLatency(
   const counts: number[] = []
   const unnest: number[] = []
   const others = new Map<string, number>()
-  let queryText: string | undefined
+  let query: { text: string; params: unknown[] } | undefined
   for (let i = 0; i < requests; i++) {
-    const captured: string[] = []
+    const captured: { text: string; params: unknown[] }[] = []
     server.capture = captured
     const from = performance.now()
     await request(client, route)
     latencies.push(performance.now() - from)
     server.capture = undefined
     counts.push(captured.length)
-    unnest.push(captured.filter(isActivePipelinesStatement).length)
-    queryText ??= captured.find(isActivePipelinesStatement)
-    for (const q of captured.filter((q) => !isActivePipelinesStatement(q))) {
-      const shape = q.replace(/\s+/g, ' ').trim().slice(0, 60)
+    unnest.push(captured.filter((q) => isActivePipelinesStatement(q.text)).length)
+    query ??= captured.find((q) => isActivePipelinesStatement(q.text))
+    for (const { text } of captured.filter((q) => !isActivePipelinesStatement(q.text))) {
+      const shape = text.replace(/\s+/g, ' ').trim().slice(0, 60)
       others.set(shape, (others.get(shape) ?? 0) + 1)
     }
   }
@@ -110,6 +111,6 @@ export async function measureLatency(
       activePipelinesPerRequest: { min: Math.min(...unnest), max: Math.max(...unnest) },
       others: Object.fromEntries([...others].map(([k, n]) => [k, n / requests])),
     },
-    queryText,
+    query,
   }
 }

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises'
 import type { Sql } from 'postgres'
 import { readCsv, type CsvRecord } from '@carbon-sync/shared'
 import { copyLine } from '@carbon-sync/server/src/domain/ingestion/copy-text.ts'
+import { entryDataJson } from '@carbon-sync/server/src/domain/ingestion/ingest-entries.ts'
 import {
   EntryValidator,
   isRowError,
@@ -14,7 +15,7 @@ import { secondsSince } from '../lib/benchmark.ts'
  * Measure C, the baseline: the database's own load speed for the rows the ingestion writes.
  *
  * The CSV is turned into COPY text lines with the ingestion's own pieces (its validator, hence
- * `toEntryData`, and `copyLine`), so the baseline loads byte for byte what the ingestion sends,
+ * `toEntryData`, `entryDataJson` and `copyLine`), so the baseline loads byte for byte what the ingestion sends,
  * in the same columns: institution_id, unit_id, module_type_id, data_entry_type_id, year,
  * source, job_id, data. That happens before the timer; the timer covers BEGIN, the COPY and
  * COMMIT only.
@@ -80,7 +81,7 @@ export async function renderCopyLines(
       fixed[3],
       fixed[4],
       fixed[5],
-      JSON.stringify(entry.data),
+      entryDataJson(entry.data, record.line),
     ])
     if (text.length >= chunkChars) {
       chunks.push(Buffer.from(text))

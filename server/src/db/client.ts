@@ -122,7 +122,7 @@ export interface PostgresOptions {
   poolMax: number
   applicationName?: string
   /** Called with every statement drizzle sends (tests count statements with it). */
-  onQuery?: (query: string) => void
+  onQuery?: (query: string, params: unknown[]) => void
 }
 
 export async function openPostgres(options: PostgresOptions): Promise<Database> {
@@ -148,7 +148,9 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
   }
   const client = postgres(options.url, { ...common, max: options.poolMax })
   const controlClient = postgres(options.url, { ...common, max: 3 })
-  const logger = options.onQuery ? { logQuery: (q: string) => options.onQuery!(q) } : undefined
+  const logger = options.onQuery
+    ? { logQuery: (q: string, params: unknown[]) => options.onQuery!(q, params) }
+    : undefined
   const db = drizzlePostgres(client, { schema, logger })
   const control = drizzlePostgres(controlClient, { schema, logger })
   let listener: ReturnType<typeof postgres> | undefined
@@ -204,7 +206,7 @@ export interface PgliteOptions {
   /** Directory of the database, or undefined for an in-memory database (tests). */
   dataDir?: string
   /** Called with every statement drizzle sends (tests count statements with it). */
-  onQuery?: (query: string) => void
+  onQuery?: (query: string, params: unknown[]) => void
 }
 
 export async function openPglite(options: PgliteOptions): Promise<Database> {
@@ -216,7 +218,9 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
     releaseLock()
     throw error
   }
-  const logger = options.onQuery ? { logQuery: (q: string) => options.onQuery!(q) } : undefined
+  const logger = options.onQuery
+    ? { logQuery: (q: string, params: unknown[]) => options.onQuery!(q, params) }
+    : undefined
   const db = drizzlePglite(pg, { schema, logger }) as unknown as Db
   let closed = false
   return {

@@ -122,9 +122,7 @@ export async function ingestEntries({
         continue
       }
       counts.rowsInserted++
-      // The file's line rides along under ROW_KEY, for a warning about the entry later.
-      const json = JSON.stringify(entry.data)
-      const data = `{"${ROW_KEY}":${record.line}${json.length > 2 ? `,${json.slice(1)}` : '}'}`
+      const data = entryDataJson(entry.data, record.line)
       out += copyLine([
         fixed[0],
         entry.unitId,
@@ -228,6 +226,15 @@ export async function ingestEntries({
       ? { result: 'WARNING', message: [stored, ...notes].join(', '), meta, children }
       : { result: 'SUCCESS', message: stored, meta, children }
   })
+}
+
+/**
+ * An entry's stored data as JSON: its parsed columns, and the file's line under ROW_KEY, for a
+ * warning about the entry later (built as text: this runs once per row of large files).
+ */
+export function entryDataJson(data: Readonly<Record<string, unknown>>, line: number): string {
+  const json = JSON.stringify(data)
+  return `{"${ROW_KEY}":${line}${json.length > 2 ? `,${json.slice(1)}` : '}'}`
 }
 
 async function collect(source: AsyncIterable<string>): Promise<string[]> {
