@@ -5,7 +5,7 @@ describe('kgText', () => {
   it('stores the decimal a person would write, to the milligram', () => {
     expect(kgText(1563.8546000000001)).toBe('1563.8546')
     expect(kgText(0.1 + 0.2)).toBe('0.3')
-    expect(kgText(269426.0450000000063)).toBe('269426.045')
+    expect(kgText(3 * 1.1)).toBe('3.3')
     expect(kgText(2.0000004)).toBe('2')
     expect(kgText(12.3456789)).toBe('12.345679')
   })
