@@ -158,6 +158,26 @@ describe('demo reference data and factors', () => {
     expect([...rates.keys()].sort()).toEqual(purchaseCurrencies.filter((c) => c !== 'chf'))
   })
 
+  it.each(years)('prices the longest flight there can be, in every cabin (%i)', (year) => {
+    // Two points on opposite sides of the Earth: half its circumference plus the detour
+    // uplift, beyond which no great-circle trip goes.
+    const ends = new Map<string, GeoPoint>([
+      ['AAA', { latitude: 0, longitude: 0 }],
+      ['ZZZ', { latitude: 0, longitude: 180 }],
+    ])
+    const plane = prepareEmission('plane', {
+      factors: factorRows(year).get(20)!,
+      airports: ends,
+      stations,
+      ratesToChf: ratesToChf(year),
+    })
+    for (const cabin_class of ['economy', 'business', 'first']) {
+      const outcome = plane({ origin_iata: 'AAA', destination_iata: 'ZZZ', cabin_class })
+      expect(outcome).toMatchObject({ code: 'computed' })
+      expect(outcome.kg).toBeGreaterThan(0)
+    }
+  })
+
   it('changes factors from one year to the next', () => {
     const ef = (year: number) =>
       demoFactors(year)

@@ -263,9 +263,11 @@ export function demoFactors(year: number): { dataEntryTypeId: number; table: Dem
 
   // Plane: DEFRA 2024 passenger-km factors without radiative forcing (short-haul economy
   // ~0.08, long-haul economy ~0.08, business ~0.22, first ~0.30), RF multiplier 2.
+  // The long band ends beyond any one trip: half the Earth's circumference (20,038 km) plus
+  // the detour uplift is the longest a great-circle flight can be.
   const bands = [
     ['short_to_medium_haul', 0, 2500, { economy: 0.083, business: 0.125, first: 0.166 }],
-    ['medium_to_long_haul', 2500, 20038, { economy: 0.078, business: 0.226, first: 0.312 }],
+    ['medium_to_long_haul', 2500, 40075, { economy: 0.078, business: 0.226, first: 0.312 }],
   ] as const
   const plane = bands.flatMap(([category, min, max, byCabin]) =>
     (['first', 'business', 'economy'] as const).map((cabin) => ({
