@@ -8,6 +8,20 @@ import { methodNotAllowed } from '../http/middleware/errors.ts'
 import { pathId } from '../http/validate.ts'
 import { isTerminal, type SessionState, type StreamHub, type StreamKind } from './stream-hub.ts'
 
+/**
+ * A change goes to a thousand viewers as the same view object (one per distinct viewer, see
+ * the hub's `publish`): it is turned into text once, not once per session. JSON has no raw
+ * newline, so that text needs no sanitizing either.
+ */
+const serialized = new WeakMap<object, string>()
+function serializeOnce(data: unknown): string {
+  if (typeof data !== 'object' || data === null) return JSON.stringify(data)
+  let text = serialized.get(data)
+  if (text === undefined) serialized.set(data, (text = JSON.stringify(data)))
+  return text
+}
+const sanitizeJson = (text: string): string => text
+
 /** `Last-Event-ID` (or `?lastEventId=`): the version the client already has. */
 function lastEventId(req: Request): number | undefined {
   const raw = req.headers['last-event-id'] ?? req.query['lastEventId']
@@ -30,6 +44,8 @@ export function streamRoutes(ctx: AppContext, hub: StreamHub): Router {
       retry: 3000,
       keepAlive: ctx.config.SSE_KEEPALIVE_MS,
       trustClientEventId: false,
+      serializer: serializeOnce,
+      sanitizer: sanitizeJson,
       headers: { 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' },
       state: {
         version: -1,
