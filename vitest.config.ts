@@ -8,7 +8,6 @@ const serverTests = ['server/src/**/*.test.ts', 'server/test/**/*.test.ts']
 
 export default defineConfig({
   test: {
-    passWithNoTests: true,
     projects: [
       './frontend/vitest.config.ts',
       {

@@ -102,10 +102,11 @@ describe('dedup', () => {
     expect(new Set(more.map((r) => r.jobId))).toEqual(new Set([pending[0]!.id]))
   })
 
+  // PostgreSQL only: PGlite runs one transaction at a time, so a claim cannot interleave with
+  // a joiner there.
   it.skipIf(process.env['TEST_ENGINE'] === 'pglite')(
     'keeps a joined job from being claimed until the joining transaction commits',
     async () => {
-      // PGlite runs one transaction at a time, so a claim cannot interleave with a joiner there.
       const year = 2073
       const first = await request(year)
       const joined = gate()

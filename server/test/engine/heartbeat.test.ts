@@ -29,6 +29,7 @@ let t: TestDatabase
 let tenant: Tenant
 let proxy: TcpProxy
 
+// PostgreSQL only: a TCP proxy and a revoked role make the beats fail; PGlite has neither.
 describe.skipIf(testEngine === 'pglite')('heartbeat failures', () => {
   beforeAll(async () => {
     t = await openTestDatabase()

@@ -19,6 +19,7 @@ let running: Running
 let drop: () => Promise<void>
 let url: string
 
+// PostgreSQL only: a TCP proxy cuts the server off; PGlite has no connection to cut.
 describe.skipIf(testEngine === 'pglite')('a database outage', () => {
   beforeAll(async () => {
     const created = await createPostgresDatabase()

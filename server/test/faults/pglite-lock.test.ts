@@ -13,6 +13,7 @@ import { startServerProcess, type ServerProcess } from '../helpers/processes.ts'
 const processes: ServerProcess[] = []
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbon-sync-lock-'))
 
+// PGlite only: the lock is on the embedded database's data directory.
 describe.skipIf(testEngine !== 'pglite')('a second process on the embedded database', () => {
   afterAll(async () => {
     for (const p of processes) p.kill('SIGTERM')

@@ -47,6 +47,7 @@ function bigPlaneFile(rows: number): string {
   return lines.join('\n') + '\n'
 }
 
+// PostgreSQL only: another process re-runs the job, and PGlite belongs to one process.
 describe.skipIf(testEngine === 'pglite')('a worker killed mid-ingestion', () => {
   beforeAll(async () => {
     // The API runs in the test process; the jobs run in worker processes only.

@@ -25,6 +25,7 @@ function start(role: 'api' | 'worker', env: Record<string, string> = {}) {
   return p
 }
 
+// PostgreSQL only: PGlite belongs to one process.
 describe.skipIf(testEngine === 'pglite')('two API processes and a worker', () => {
   beforeAll(async () => {
     const created = await createPostgresDatabase()
