@@ -47,4 +47,23 @@ describe('inline emissions', () => {
     ])
     expect(entries[0]!.kg).toBeGreaterThan(0)
   })
+
+  it('deletes the emissions of the entries a replace deletes, with no recalculation after it', async () => {
+    const emissions = () =>
+      rows<{ orphans: number; stored: number }>(
+        s.t.database.db,
+        sql`SELECT count(*) FILTER (WHERE e.id IS NULL)::int AS orphans, count(e.id)::int AS stored
+            FROM entry_emissions m LEFT JOIN data_entries e ON e.id = m.entry_id
+            WHERE m.institution_id = 1 AND m.data_entry_type_id = 20 AND m.year = 2025`,
+      )
+    const [before] = await emissions()
+    expect(before!.stored).toBeGreaterThan(3)
+    const res = await manager.upload(
+      { moduleTypeId: 2, dataEntryTypeId: 20, year: 2025, mode: 'replace' },
+      'unit_institutional_id,origin_iata,destination_iata,user_institutional_id,cabin_class\nLAB-CLIMATE,GVA,CDG,only-1,economy\n',
+    )
+    const p = await waitForPipeline(manager, res.body.pipelineId)
+    expect(p.jobs.map((j) => j.jobType)).toEqual(['csv_ingest', 'aggregation'])
+    expect(await emissions()).toEqual([{ orphans: 0, stored: 1 }])
+  })
 })

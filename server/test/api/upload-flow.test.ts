@@ -255,6 +255,14 @@ describe('a data upload', () => {
       sql`SELECT (data ->> 'fte')::float8 AS fte FROM data_entries WHERE data ->> 'user_institutional_id' = 'rep-1'`,
     )
     expect(fte!.fte).toBe(0.8)
+    // The replaced entries took their emissions with them; the new ones have theirs.
+    const emissions = await firstRow<{ orphans: number; members: number }>(
+      db(),
+      sql`SELECT count(*) FILTER (WHERE e.id IS NULL)::int AS orphans,
+                 count(*) FILTER (WHERE e.data ->> 'user_institutional_id' LIKE 'rep-%')::int AS members
+          FROM entry_emissions m LEFT JOIN data_entries e ON e.id = m.entry_id`,
+    )
+    expect(emissions).toEqual({ orphans: 0, members: 2 })
     // Appending one of them again is a row error, not a second entry.
     const dup = await manager.upload(
       { moduleTypeId: 1, dataEntryTypeId: 1, year, mode: 'append' },

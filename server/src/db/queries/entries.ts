@@ -32,7 +32,10 @@ export async function lockEntryScope(
   )
 }
 
-/** Deletes the entries a replace upload replaces: those of the scope that the job did not write. */
+/**
+ * Deletes the entries a replace upload replaces (those of the scope that the job did not
+ * write) and their emissions, which have no foreign key to cascade from.
+ */
 export async function deleteReplacedEntries(
   tx: Db,
   s: EntryScope,
@@ -40,7 +43,8 @@ export async function deleteReplacedEntries(
 ): Promise<number> {
   const done = await rows<{ n: number }>(
     tx,
-    sql`WITH d AS (DELETE FROM data_entries WHERE ${scopeCondition(s)} AND ${replaceableSources} AND job_id <> ${keepJobId} RETURNING 1)
+    sql`WITH d AS (DELETE FROM data_entries WHERE ${scopeCondition(s)} AND ${replaceableSources} AND job_id <> ${keepJobId} RETURNING id),
+        m AS (DELETE FROM entry_emissions WHERE entry_id IN (SELECT id FROM d))
         SELECT count(*)::int AS n FROM d`,
   )
   return done[0]?.n ?? 0
