@@ -1,83 +1,30 @@
-import type {
-  Job,
-  ModuleStatus,
-  Pipeline,
-  PipelineStatus,
-  PipelineSummary,
-} from '@carbon-sync/shared'
+import type { ModuleStatus, Pipeline, PipelineSummary } from '@carbon-sync/shared'
 import { flushPromises } from '@vue/test-utils'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { setEventSourceImpl } from '../../composables/use-pipeline-stream'
 import { usePipelineState } from '../../stores/pipeline-state'
 import { mountApp, testContext } from '../../testing/mount-app'
-import { makePipeline, makeRecalcJob, makeRowWarning } from '../../testing/pipelines'
+import {
+  makeJob,
+  makePipeline,
+  makeRecalcJob,
+  makeRowWarning,
+  makeSummary,
+} from '../../testing/pipelines'
 import ModuleConfig from '../data/ModuleConfig.vue'
 import PipelineBadge from './PipelineBadge.vue'
 
-const labels = ['Inserting data', 'Recalculating emissions', 'Aggregating']
-
-function summary(
-  status: PipelineStatus,
-  phase: 1 | 2 | 3 = 1,
-  hasError = false,
-  pipelineId = 42,
-): PipelineSummary {
-  return {
-    pipelineId,
-    status,
-    version: 5,
-    progress: {
-      phase,
-      phasesTotal: 3,
-      phaseLabel: labels[phase - 1]!,
-      done: !['NOT_STARTED', 'RUNNING'].includes(status),
-      hasError,
-      processed: 10,
-      total: 100,
-    },
-  }
-}
-
-function job(id: number, extra: Partial<Job>): Job {
-  return {
-    id,
-    pipelineId: 42,
-    parentJobId: null,
-    retryOf: null,
-    jobType: 'csv_ingest',
-    moduleTypeId: 2,
-    dataEntryTypeId: 20,
-    year: 2025,
-    state: 'FINISHED',
-    result: 'WARNING',
-    statusMessage: '4 rows stored, 1 failed',
-    attempts: 1,
-    version: 3,
-    progress: null,
-    counts: { rowsTotal: 5, rowsInserted: 4, rowsFailed: 1, rowsWithoutEmission: 0 },
-    firstErrors: [],
-    firstWarnings: [],
-    warnings: [],
-    uploadId: 1,
-    createdAt: new Date(Date.now() - 120_000).toISOString(),
-    startedAt: new Date(Date.now() - 110_000).toISOString(),
-    heartbeatAt: null,
-    finishedAt: new Date(Date.now() - 100_000).toISOString(),
-    ...extra,
-  }
-}
-
 function snapshot(): Pipeline {
   return {
-    ...summary('PARTIAL', 3),
+    ...makeSummary('PARTIAL', 3),
     id: 42,
     kind: 'data',
     moduleTypeId: 2,
     dataEntryTypeId: 20,
     year: 2025,
     jobs: [
-      job(100, {}),
-      job(101, {
+      makeJob(100, {}),
+      makeJob(101, {
         jobType: 'emission_recalc',
         result: 'SUCCESS',
         statusMessage: '4 entries recalculated',
@@ -101,18 +48,18 @@ afterAll(() => setEventSourceImpl(undefined))
 
 describe('badge text for every pipeline status and phase', () => {
   const cases: [string, PipelineSummary | null, string][] = [
-    ['NOT_STARTED', summary('NOT_STARTED'), 'Recalculating…'],
+    ['NOT_STARTED', makeSummary('NOT_STARTED'), 'Recalculating…'],
     ['RUNNING, before the first update', null, 'Recalculating…'],
-    ['RUNNING phase 1', summary('RUNNING', 1), 'Step 1/3 · Inserting data…'],
-    ['RUNNING phase 2', summary('RUNNING', 2), 'Step 2/3 · Recalculating emissions…'],
-    ['RUNNING phase 3', summary('RUNNING', 3), 'Step 3/3 · Aggregating…'],
-    ['SUCCESS', summary('SUCCESS', 3), 'Last run succeeded'],
-    ['PARTIAL with a job in ERROR', summary('PARTIAL', 3, true), 'Last recalc failed'],
-    ['PARTIAL with warnings only', summary('PARTIAL', 3, false), 'Last run had warnings'],
-    ['FAILED', summary('FAILED', 1, true), 'Last recalc failed'],
-    ['CANCELLED', summary('CANCELLED', 1), 'Last run cancelled'],
+    ['RUNNING phase 1', makeSummary('RUNNING', 1), 'Step 1/3 · Inserting data…'],
+    ['RUNNING phase 2', makeSummary('RUNNING', 2), 'Step 2/3 · Recalculating emissions…'],
+    ['RUNNING phase 3', makeSummary('RUNNING', 3), 'Step 3/3 · Aggregating…'],
+    ['SUCCESS', makeSummary('SUCCESS', 3), 'Last run succeeded'],
+    ['PARTIAL with a job in ERROR', makeSummary('PARTIAL', 3, true), 'Last recalc failed'],
+    ['PARTIAL with warnings only', makeSummary('PARTIAL', 3, false), 'Last run had warnings'],
+    ['FAILED', makeSummary('FAILED', 1, true), 'Last recalc failed'],
+    ['CANCELLED', makeSummary('CANCELLED', 1), 'Last run cancelled'],
     // A job failed, then the rest was cancelled: the failure is what the module must say.
-    ['CANCELLED with a job in ERROR', summary('CANCELLED', 2, true), 'Last recalc failed'],
+    ['CANCELLED with a job in ERROR', makeSummary('CANCELLED', 2, true), 'Last recalc failed'],
   ]
 
   it.each(cases)('%s', (_name, shown, text) => {
@@ -134,29 +81,29 @@ describe('badge text for every pipeline status and phase', () => {
       'recalculation_needed',
       'recalculation_needed',
       null,
-      summary('SUCCESS', 3, false, 40),
+      makeSummary('SUCCESS', 3, false, 40),
       ['Recalculation needed', 'Last run succeeded'],
     ],
     [
       'recalculating',
       'recalculating',
-      summary('RUNNING', 2, false, 41),
+      makeSummary('RUNNING', 2, false, 41),
       null,
       ['Step 2/3 · Recalculating emissions…'],
     ],
-    ['failed', 'failed', null, summary('FAILED', 1, true, 39), ['Last recalc failed']],
+    ['failed', 'failed', null, makeSummary('FAILED', 1, true, 39), ['Last recalc failed']],
     [
       'failed, last pipeline CANCELLED after a job in ERROR',
       'failed',
       null,
-      summary('CANCELLED', 2, true, 39),
+      makeSummary('CANCELLED', 2, true, 39),
       ['Last recalc failed'],
     ],
     [
       'failed, last pipeline PARTIAL with a job in ERROR',
       'failed',
       null,
-      summary('PARTIAL', 3, true, 39),
+      makeSummary('PARTIAL', 3, true, 39),
       ['Last recalc failed'],
     ],
     ['failed, pipeline unknown', 'failed', null, null, ['Last recalc failed']],
@@ -166,7 +113,7 @@ describe('badge text for every pipeline status and phase', () => {
       'up_to_date, last run succeeded',
       'up_to_date',
       null,
-      summary('SUCCESS', 3, false, 40),
+      makeSummary('SUCCESS', 3, false, 40),
       ['Last run succeeded'],
     ],
     ['up_to_date, no pipeline known', 'up_to_date', null, null, ['Up to date']],
@@ -174,14 +121,14 @@ describe('badge text for every pipeline status and phase', () => {
       'up_to_date, last run cancelled',
       'up_to_date',
       null,
-      summary('CANCELLED', 1, false, 40),
+      makeSummary('CANCELLED', 1, false, 40),
       ['Up to date', 'Last run cancelled'],
     ],
     [
       'up_to_date while a pipeline runs',
       'up_to_date',
-      summary('RUNNING', 1, false, 41),
-      summary('SUCCESS', 3, false, 40),
+      makeSummary('RUNNING', 1, false, 41),
+      makeSummary('SUCCESS', 3, false, 40),
       ['Step 1/3 · Inserting data…'],
     ],
   ]
@@ -385,7 +332,7 @@ describe('the diagnostic tooltip (WAI-ARIA tooltip pattern, WCAG 2.1 SC 1.4.13)'
     const context = testContext()
     const recalc = makeRecalcJob(101, [makeRowWarning(3)], { entries: 232, parentJobId: 100 })
     const pipeline = makePipeline(42, 'PARTIAL', [
-      job(100, { result: 'SUCCESS', statusMessage: '3 rows stored' }),
+      makeJob(100, { result: 'SUCCESS', statusMessage: '3 rows stored' }),
       recalc,
     ])
     usePipelineState(context.pinia).applySnapshot(pipeline)
