@@ -1,4 +1,5 @@
 import net from 'node:net'
+import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Pipeline } from '@carbon-sync/shared'
 import { claimJob } from '../../src/db/queries/claim-job.ts'
@@ -6,7 +7,7 @@ import { readJobsById } from '../../src/db/queries/read-jobs.ts'
 import { finishInTransaction, type JobOutcome } from '../../src/domain/pipeline/finish-job.ts'
 import { refreshPipelinesOfJobs } from '../../src/domain/pipeline/refresh-pipelines.ts'
 import { startTestServer, type ApiClient, type TestServer } from '../helpers/server.ts'
-import { StreamRecorder } from '../helpers/sse.ts'
+import { StreamRecorder, type ReceivedEvent } from '../helpers/sse.ts'
 
 /**
  * The streams of SPEC §7 through a real HTTP server and a real EventSource client. The server
@@ -277,5 +278,55 @@ describe('a job stream', () => {
     expect(rec.events.at(-1)!.data).toMatchObject({ state: 'FINISHED', result: 'WARNING' })
     const ids = rec.events.map((e) => Number(e.id))
     expect([...ids].sort((a, b) => a - b)).toEqual(ids)
+  })
+})
+
+describe('a viewer tied to one unit', () => {
+  it("gets every later event without the rows of the institution's files", async () => {
+    // Row errors and warnings quote the file's cells: people's ids and trips. A user of one unit
+    // sees the job, its counts and its result, not those rows (SPEC §2).
+    await db().db.execute(sql`
+      INSERT INTO users (institution_id, unit_id, email, display_name, password_hash, role)
+      SELECT u.institution_id, u.id, 'unit-viewer@demo-a.test', 'Unit Viewer', m.password_hash, 'viewer'
+      FROM units u, users m WHERE u.institutional_id = 'LAB-ENERGY' AND m.email = 'manager@demo-a.test'`)
+    const unitViewer = await s.signIn('unit-viewer@demo-a.test')
+    const p = await newPipeline()
+    const whole = new StreamRecorder(streamUrl(p.id), cookieOf(manager))
+    const unit = new StreamRecorder(streamUrl(p.id), cookieOf(unitViewer))
+    await whole.waitFor((e) => e.length === 1)
+    await unit.waitFor((e) => e.length === 1)
+    const job = await claim('emission_recalc')
+    const quoted = {
+      row: 7,
+      column: null,
+      code: 'unknown_location',
+      message: 'unknown airport QQQ of person-4711',
+    }
+    await finish(job.id, {
+      result: 'WARNING',
+      message: '1 entry without emission',
+      meta: { firstWarnings: [quoted], firstErrors: [{ ...quoted, code: 'invalid_value' }] },
+      children: [],
+    })
+    await whole.waitFor((e) => e.at(-1)?.type === 'end')
+    await unit.waitFor((e) => e.at(-1)?.type === 'end')
+    whole.close()
+    unit.close()
+
+    const jobIn = (e: ReceivedEvent) =>
+      (e.data as unknown as Pipeline).jobs.find((j) => j.id === job.id)!
+    const wholeEnd = whole.events.at(-1)!
+    expect(jobIn(wholeEnd)).toMatchObject({
+      firstWarnings: [quoted],
+      firstErrors: [expect.anything()],
+    })
+    expect(unit.types()).toEqual(whole.types())
+    for (const e of unit.events) expect(JSON.stringify(e.data)).not.toContain('person-4711')
+    expect(jobIn(unit.events.at(-1)!)).toMatchObject({
+      result: 'WARNING',
+      statusMessage: '1 entry without emission',
+      firstWarnings: [],
+      firstErrors: [],
+    })
   })
 })
