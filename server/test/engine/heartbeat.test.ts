@@ -29,6 +29,40 @@ let t: TestDatabase
 let tenant: Tenant
 let proxy: TcpProxy
 
+interface Abort {
+  at: number
+  kind: string
+  message: string
+}
+
+/**
+ * A pod whose handler holds its job until the job's signal aborts, then records why. Resolves
+ * once the handler is running.
+ */
+async function startHoldingPod(
+  database: Database,
+  config: ReturnType<typeof engineConfig>,
+  pod: string,
+) {
+  const working = gate()
+  let aborted: Abort | undefined
+  const handler: JobHandler = async (ctx) => {
+    working.open()
+    await new Promise<void>((resolve) =>
+      ctx.signal.addEventListener('abort', () => {
+        const reason = ctx.signal.reason as { kind: string; message: string }
+        aborted = { at: Date.now(), kind: reason.kind, message: reason.message }
+        resolve()
+      }),
+    )
+    throw ctx.signal.reason
+  }
+  const worker = new Worker({ database, config, log, handlers: { aggregation: handler }, pod })
+  await worker.start()
+  await working.promise
+  return { worker, aborted: () => aborted }
+}
+
 // PostgreSQL only: a TCP proxy and a revoked role make the beats fail; PGlite has neither.
 describe.skipIf(testEngine === 'pglite')('heartbeat failures', () => {
   beforeAll(async () => {
@@ -45,39 +79,15 @@ describe.skipIf(testEngine === 'pglite')('heartbeat failures', () => {
     const config = engineConfig({ HEARTBEAT_INTERVAL_MS: '200', STALE_AFTER_MS: '3000' })
     const podDb: Database = await openPostgres({ url: proxy.urlFor(t.url!), poolMax: 4 })
     const { jobId } = await startPipeline(t.database, tenant, aggregationRequest(2, 2044))
-    const working = gate()
-    let abortedAt = 0
-    let abortKind: string | undefined
-    let abortMessage: string | undefined
-    const handler: JobHandler = async (ctx) => {
-      working.open()
-      await new Promise<void>((resolve) => {
-        ctx.signal.addEventListener('abort', () => {
-          abortedAt = Date.now()
-          abortKind = (ctx.signal.reason as { kind: string }).kind
-          abortMessage = (ctx.signal.reason as Error).message
-          resolve()
-        })
-      })
-      throw ctx.signal.reason
-    }
-    const pod = new Worker({
-      database: podDb,
-      config,
-      log,
-      handlers: { aggregation: handler },
-      pod: 'cut-off:1:x',
-    })
-    await pod.start()
-    await working.promise
+    const { worker: pod, aborted } = await startHoldingPod(podDb, config, 'cut-off:1:x')
     const cutAt = Date.now()
     proxy.cut()
-    await waitFor(async () => abortedAt > 0, 10_000, 'the handler to be aborted')
+    await waitFor(async () => aborted(), 10_000, 'the handler to be aborted')
     // The connections are reset and new ones refused: the driver keeps trying to connect, so
     // the beat hangs instead of failing, and the silence rule (80% of the 3 s window) aborts.
-    expect(abortKind).toBe('unreachable')
-    expect(abortMessage).toMatch(new RegExp(`^no heartbeat of job ${jobId} answered for`))
-    expect(abortedAt - cutAt).toBeLessThan(3000)
+    expect(aborted()!.kind).toBe('unreachable')
+    expect(aborted()!.message).toMatch(new RegExp(`^no heartbeat of job ${jobId} answered for`))
+    expect(aborted()!.at - cutAt).toBeLessThan(3000)
     const stillRunning = await job(t.database.db, jobId)
     expect(stillRunning.state).toBe('RUNNING')
     // The pod gave the job up; stop it before the network comes back, so that it cannot claim again.
@@ -126,37 +136,16 @@ describe.skipIf(testEngine === 'pglite')('heartbeat failures', () => {
     try {
       const config = engineConfig({ HEARTBEAT_INTERVAL_MS: '200', STALE_AFTER_MS: '3000' })
       const { jobId } = await startPipeline(t.database, tenant, aggregationRequest(2, 2045))
-      const working = gate()
-      let aborted: { at: number; kind: string; message: string } | undefined
-      const handler: JobHandler = async (ctx) => {
-        working.open()
-        await new Promise<void>((resolve) =>
-          ctx.signal.addEventListener('abort', () => {
-            const reason = ctx.signal.reason as { kind: string; message: string }
-            aborted = { at: Date.now(), kind: reason.kind, message: reason.message }
-            resolve()
-          }),
-        )
-        throw ctx.signal.reason
-      }
-      const pod = new Worker({
-        database: podDb,
-        config,
-        log,
-        handlers: { aggregation: handler },
-        pod: 'no-rights:1:x',
-      })
-      await pod.start()
-      await working.promise
+      const { worker: pod, aborted } = await startHoldingPod(podDb, config, 'no-rights:1:x')
       const revokedAt = Date.now()
       await t.database.db.execute(sql.raw(`REVOKE UPDATE ON jobs FROM ${role}`))
-      await waitFor(async () => aborted, 5_000, 'the handler to be aborted')
-      expect(aborted).toMatchObject({
+      await waitFor(async () => aborted(), 5_000, 'the handler to be aborted')
+      expect(aborted()).toMatchObject({
         kind: 'unreachable',
         message: `3 heartbeats of job ${jobId} failed`,
       })
       // Three beats 200 ms apart: well before the silence rule (2.4 s) or the window (3 s).
-      expect(aborted!.at - revokedAt).toBeLessThan(1500)
+      expect(aborted()!.at - revokedAt).toBeLessThan(1500)
       expect((await job(t.database.db, jobId)).state).toBe('RUNNING')
       await pod.stop(0)
     } finally {
