@@ -1,7 +1,7 @@
 import type { Locator, Page } from '@playwright/test'
 import { isTerminal } from '../support/api.ts'
 import { planeFile, processEmissionsFile } from '../support/csv.ts'
-import { expect, test } from '../support/fixtures.ts'
+import { expect, test, type Sql } from '../support/fixtures.ts'
 import { users } from '../support/state.ts'
 import { isFocused, moduleBadge, tabUntilFocused, tooltipOf } from '../support/ui.ts'
 
@@ -95,20 +95,45 @@ test('Tab reaches the "Last recalc failed" badge; its tooltip opens on focus and
   expect(await isFocused(badge)).toBe(true)
 })
 
-test('Tab reaches the active-pipeline badge while a large upload runs', async ({
+/**
+ * Holds every write to the module statistics (a lock like a long report query's), so that an
+ * upload's pipeline stays in its aggregation step, RUNNING, for as long as the test needs it:
+ * however fast the machine, the pipeline cannot end while the keyboard walk is under way.
+ * Reads of the statistics go on. Returns the release.
+ */
+async function holdStatisticsWrites(sql: Sql): Promise<() => Promise<void>> {
+  let release!: () => void
+  const released = new Promise<void>((resolve) => (release = resolve))
+  let locked!: () => void
+  const isLocked = new Promise<void>((resolve) => (locked = resolve))
+  const transaction = sql.begin(async (tx) => {
+    await tx`LOCK TABLE module_statistics IN EXCLUSIVE MODE`
+    locked()
+    await released
+  })
+  await Promise.race([isLocked, transaction])
+  return async () => {
+    release()
+    await transaction
+  }
+}
+
+test('Tab reaches the active-pipeline badge while an upload runs', async ({
   page,
   suite,
+  sql,
   apiAs,
   signIn,
 }) => {
   const year = suite.dataYear
-  // Arrange: 150,000 plane trips, a replace that runs for several seconds.
+  // Arrange: a replace of the plane trips whose pipeline cannot end before the test lets it.
+  const releaseStatistics = await holdStatisticsWrites(sql)
   const manager = await apiAs(users.managerA)
   const upload = await manager.upload({
     moduleTypeId: 2,
     dataEntryTypeId: 20,
     year,
-    ...planeFile(150_000, 'plane-trips-keyboard.csv'),
+    ...planeFile(5_000, 'plane-trips-keyboard.csv'),
   })
   try {
     await manager.waitForPipeline(upload.pipelineId, {
@@ -138,7 +163,13 @@ test('Tab reaches the active-pipeline badge while a large upload runs', async ({
     await page.keyboard.press('Escape')
     await expect(tooltip).toBeHidden()
     expect(await isFocused(badge)).toBe(true)
+
+    // The pipeline ends while the badge has focus: the badge says so, and keeps focus.
+    await releaseStatistics()
+    await expect(badge).toHaveText('Last run succeeded')
+    expect(await isFocused(badge)).toBe(true)
   } finally {
+    await releaseStatistics()
     // Let it end, so that the next test starts from settled data.
     await manager.waitForPipeline(upload.pipelineId, { timeoutMs: 120_000 })
   }
