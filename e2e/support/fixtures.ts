@@ -1,6 +1,7 @@
 import { test as base, expect, type Page } from '@playwright/test'
 import postgres from 'postgres'
 import { Api } from './api.ts'
+import { holdWrites } from './hold-writes.ts'
 import { demoPassword, readState, type SuiteState } from './state.ts'
 
 export type Sql = postgres.Sql
@@ -10,6 +11,11 @@ interface TestFixtures {
   apiAs: (email: string) => Promise<Api>
   /** Signs the page's browser context in over the API (the form has its own test). */
   signIn: (page: Page, email: string) => Promise<void>
+  /**
+   * Holds every write to a table until the returned release is called, or the test ends
+   * (see hold-writes.ts).
+   */
+  holdWrites: (table: string) => Promise<() => Promise<void>>
 }
 
 interface WorkerFixtures {
@@ -45,6 +51,15 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       return api
     })
     for (const api of opened) await api.dispose()
+  },
+  holdWrites: async ({ sql }, use) => {
+    const held: (() => Promise<void>)[] = []
+    await use(async (table) => {
+      const release = await holdWrites(sql, table)
+      held.push(release)
+      return release
+    })
+    for (const release of held) await release()
   },
   // eslint-disable-next-line no-empty-pattern
   signIn: async ({}, use) => {

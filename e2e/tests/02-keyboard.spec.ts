@@ -1,7 +1,7 @@
 import type { Locator, Page } from '@playwright/test'
 import { isTerminal } from '../support/api.ts'
 import { planeFile, processEmissionsFile } from '../support/csv.ts'
-import { expect, test, type Sql } from '../support/fixtures.ts'
+import { expect, test } from '../support/fixtures.ts'
 import { users } from '../support/state.ts'
 import { isFocused, moduleBadge, tabUntilFocused, tooltipOf } from '../support/ui.ts'
 
@@ -95,39 +95,17 @@ test('Tab reaches the "Last recalc failed" badge; its tooltip opens on focus and
   expect(await isFocused(badge)).toBe(true)
 })
 
-/**
- * Holds every write to the module statistics (a lock like a long report query's), so that an
- * upload's pipeline stays in its aggregation step, RUNNING, for as long as the test needs it:
- * however fast the machine, the pipeline cannot end while the keyboard walk is under way.
- * Reads of the statistics go on. Returns the release.
- */
-async function holdStatisticsWrites(sql: Sql): Promise<() => Promise<void>> {
-  let release!: () => void
-  const released = new Promise<void>((resolve) => (release = resolve))
-  let locked!: () => void
-  const isLocked = new Promise<void>((resolve) => (locked = resolve))
-  const transaction = sql.begin(async (tx) => {
-    await tx`LOCK TABLE module_statistics IN EXCLUSIVE MODE`
-    locked()
-    await released
-  })
-  await Promise.race([isLocked, transaction])
-  return async () => {
-    release()
-    await transaction
-  }
-}
-
 test('Tab reaches the active-pipeline badge while an upload runs', async ({
   page,
   suite,
-  sql,
+  holdWrites,
   apiAs,
   signIn,
 }) => {
   const year = suite.dataYear
   // Arrange: a replace of the plane trips whose pipeline cannot end before the test lets it.
-  const releaseStatistics = await holdStatisticsWrites(sql)
+  // The aggregation waits for the statistics table; the pipeline stays at its step 3.
+  const releaseStatistics = await holdWrites('module_statistics')
   const manager = await apiAs(users.managerA)
   const upload = await manager.upload({
     moduleTypeId: 2,

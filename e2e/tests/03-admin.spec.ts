@@ -29,6 +29,7 @@ test('admin cancels a large upload while it runs; the previous data stays', asyn
   sql,
   apiAs,
   signIn,
+  holdWrites,
 }) => {
   test.setTimeout(120_000)
   const year = suite.dataYear
@@ -58,6 +59,9 @@ test('admin cancels a large upload while it runs; the previous data stays', asyn
   await expect(dialog.getByTestId('preview')).toContainText('300,000 rows would be stored', {
     timeout: 30_000,
   })
+  // Its rows wait for the entries table until the cancel has landed: the ingestion cannot
+  // finish first, however fast the machine.
+  const releaseEntries = await holdWrites('data_entries')
   await dialog.getByRole('button', { name: 'Confirm upload' }).click()
   const progress = dialog.getByTestId('progress')
   await expect(progress).toContainText('Step 1/3 · Inserting data…')
@@ -78,6 +82,7 @@ test('admin cancels a large upload while it runs; the previous data stays', asyn
     timeout: 30_000,
   })
   const cancelled = await admin.waitForPipeline(pipelineId)
+  await releaseEntries()
   expect(cancelled.status).toBe('CANCELLED')
   const ingest = cancelled.jobs.find((j) => j.jobType === 'csv_ingest')!
   expect(ingest.result).toBe('CANCELLED')
