@@ -103,7 +103,7 @@ async function ours(databaseUrl: string): Promise<Driver> {
     handlers: {
       csv_ingest: async (ctx) => {
         started(ctx.job.id)
-        await ctx.finish(async () => ({ result: 'SUCCESS', message: null }))
+        await ctx.finish({ result: 'SUCCESS', message: null })
         finished(ctx.job.id)
       },
     },

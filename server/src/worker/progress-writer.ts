@@ -2,13 +2,12 @@ import { jobPhase } from '@carbon-sync/shared'
 import type { Database } from '../db/client.ts'
 import { writeJobProgress } from '../db/queries/write-job-progress.ts'
 import type { JobRow } from '../db/rows.ts'
-import { refreshPipelinesOfJobs } from '../domain/pipeline/refresh-pipelines.ts'
 import type { Logger } from '../log.ts'
 
 /**
  * Writes a running job's progress at most once per interval, latest value wins, one write in
- * flight at a time, each in a short transaction of its own (never inside the job's effects
- * transaction, whose writes nobody sees before its commit).
+ * flight at a time, each a statement of its own (never inside the job's effects transaction,
+ * whose writes nobody sees before its commit).
  */
 export class ProgressWriter {
   private latest: { processed: number; total: number | null } | undefined
@@ -40,12 +39,7 @@ export class ProgressWriter {
     if (this.stopped || !latest || key === this.written) return
     this.lastWriteAt = Date.now()
     const progress = { phase: jobPhase[this.job.jobType], ...latest }
-    this.inflight = this.database.control
-      .transaction(async (tx) => {
-        if (await writeJobProgress(tx, this.job.id, this.pod, progress)) {
-          await refreshPipelinesOfJobs(tx, [this.job.id])
-        }
-      })
+    this.inflight = writeJobProgress(this.database.control, this.job.id, this.pod, progress)
       .then(
         () => {
           this.written = key

@@ -1,11 +1,9 @@
 import { sql } from 'drizzle-orm'
 import type { Config } from '../config.ts'
 import type { Database, Db } from '../db/client.ts'
-import { clearCurrentJob, lockCurrentKey, markJobCurrent } from '../db/queries/current-job.ts'
+import { takeCurrent } from '../db/queries/current-job.ts'
 import { jobQueuedChannel } from '../db/queries/enqueue-job.ts'
-import { readJobsById } from '../db/queries/read-jobs.ts'
 import { reclaimStaleJobs } from '../db/queries/reclaim-stale-jobs.ts'
-import { currentKeyOf } from '../domain/pipeline/finish-job.ts'
 import { refreshPipelinesOfJobs } from '../domain/pipeline/refresh-pipelines.ts'
 import type { Logger } from '../log.ts'
 
@@ -50,15 +48,7 @@ export class Reaper {
     {
       const reclaimed = await reclaimStaleJobs(tx, this.pod, this.config.STALE_AFTER_MS)
       if (reclaimed.length === 0) return reclaimed
-      const abandoned = await readJobsById(
-        tx,
-        reclaimed.filter((r) => !r.requeued).map((r) => r.jobId),
-      )
-      for (const job of abandoned) {
-        await lockCurrentKey(tx, currentKeyOf(job))
-        await clearCurrentJob(tx, currentKeyOf(job), job.id)
-        await markJobCurrent(tx, job.id)
-      }
+      for (const r of reclaimed.filter((r) => !r.requeued)) await takeCurrent(tx, r.jobId)
       await refreshPipelinesOfJobs(
         tx,
         reclaimed.map((r) => r.jobId),

@@ -9,6 +9,7 @@ import { heartbeatJob } from '../db/queries/heartbeat-job.ts'
 import { releaseOwnedJob } from '../db/queries/release-owned-job.ts'
 import type { JobRow } from '../db/rows.ts'
 import {
+  childrenOf,
   finishInTransaction,
   PreemptedError,
   type JobOutcome,
@@ -179,14 +180,11 @@ export class Worker {
     }
   }
 
+  /** One statement: the claim and the derivation of the job's pipelines (claimJob). */
   private async claim(owner: string): Promise<JobRow | undefined> {
-    return this.database.control.transaction(async (tx) => {
-      const job = await claimJob(tx, owner, this.jobTypes)
-      if (!job) return undefined
-      await refreshPipelinesOfJobs(tx, [job.id])
-      this.metrics?.claimLatency.observe(job.pickupSeconds)
-      return job
-    })
+    const job = await claimJob(this.database.control, owner, this.jobTypes)
+    if (job) this.metrics?.claimLatency.observe(job.pickupSeconds)
+    return job
   }
 
   private async run(job: JobRow, owner: string, controller: AbortController): Promise<void> {
@@ -210,7 +208,7 @@ export class Worker {
       config: this.config,
       log,
       progress: (processed, total) => progress.report(processed, total),
-      finish: async (effects) => {
+      finish: async (work) => {
         if (finishCalled) throw new Error('finish called twice')
         finishCalled = true
         // PGlite has one connection: a progress write queued behind the finishing transaction
@@ -218,26 +216,32 @@ export class Worker {
         if (this.database.engine === 'pglite') await progress.stop()
         throwIfAborted(controller.signal)
         let result: JobOutcome | undefined
-        await this.database.db.transaction(async (tx) => {
-          const detach = await this.cancelQueryOnAbort(tx, controller.signal)
-          try {
-            const outcome = await effects(tx)
-            throwIfAborted(controller.signal)
-            await progress.stop()
-            await finishInTransaction(tx, job, owner, outcome)
-            result = outcome
-          } finally {
-            detach()
-          }
-        })
-        if (result) {
-          this.metrics?.jobsFinished.inc({ job_type: job.jobType, result: result.result })
-          this.metrics?.jobDuration.observe(
-            { job_type: job.jobType },
-            (performance.now() - started) / 1000,
-          )
-          log.info('job finished', { result: result.result, message: result.message })
+        if (typeof work !== 'function' && childrenOf(work).length === 0) {
+          // Nothing to commit but the finish itself: one statement, no transaction around it.
+          await progress.stop()
+          await finishInTransaction(this.database.control, job, owner, work)
+          result = work
+        } else {
+          const effects = typeof work === 'function' ? work : async () => work
+          await this.database.db.transaction(async (tx) => {
+            const detach = await this.cancelQueryOnAbort(tx, controller.signal)
+            try {
+              const outcome = await effects(tx)
+              throwIfAborted(controller.signal)
+              await progress.stop()
+              await finishInTransaction(tx, job, owner, outcome)
+              result = outcome
+            } finally {
+              detach()
+            }
+          })
         }
+        this.metrics?.jobsFinished.inc({ job_type: job.jobType, result: result!.result })
+        this.metrics?.jobDuration.observe(
+          { job_type: job.jobType },
+          (performance.now() - started) / 1000,
+        )
+        log.info('job finished', { result: result!.result, message: result!.message })
       },
     }
     try {
@@ -317,7 +321,8 @@ export class Worker {
     log: Logger,
   ): Promise<void> {
     try {
-      await this.database.control.transaction((tx) => finishInTransaction(tx, job, owner, outcome))
+      // ERROR and CANCELLED create no children: the finish is one statement.
+      await finishInTransaction(this.database.control, job, owner, outcome)
       this.metrics?.jobsFinished.inc({ job_type: job.jobType, result: outcome.result })
     } catch (error) {
       log.warn('could not record the end of the job; the reclaim will', { error: messageOf(error) })

@@ -102,6 +102,39 @@ describe('chaining', () => {
     expect((await pipelineRow(t.database.db, pipelineId)).status).toBe('FAILED')
   })
 
+  it('finishes a job that has nothing to commit from its outcome alone', async () => {
+    const started = await startPipeline(t.database, tenant, recalcRequest(20, 2, 2065))
+    const worker = new Worker({
+      database: t.database,
+      config: engineConfig(),
+      log,
+      handlers: {
+        emission_recalc: (ctx) => ctx.finish({ result: 'SUCCESS', message: 'nothing to do' }),
+      },
+    })
+    await worker.start()
+    const done = await waitFor(async () => {
+      const j = await job(t.database.db, started.jobId)
+      return j.state === 'FINISHED' ? j : undefined
+    })
+    await worker.stop()
+    expect(done).toMatchObject({
+      result: 'SUCCESS',
+      statusMessage: 'nothing to do',
+      isCurrent: true,
+    })
+    expect((await pipelineRow(t.database.db, started.pipelineId)).status).toBe('SUCCESS')
+  })
+
+  it('creates the children of an outcome passed without effects', async () => {
+    const { done, pipelineId } = await runRoot(2066, (ctx) =>
+      ctx.finish({ result: 'SUCCESS', message: null, children: [aggregationRequest(2, 2066)] }),
+    )
+    expect(done.result).toBe('SUCCESS')
+    expect((await children(t.database.db, done.id)).map((k) => k.job_type)).toEqual(['aggregation'])
+    expect((await pipelineRow(t.database.db, pipelineId)).progress.phase).toBe(3)
+  })
+
   it('creates nothing when the handler throws, and records the error', async () => {
     const { done } = await runRoot(2063, async () => {
       throw new Error('factor table unreadable')

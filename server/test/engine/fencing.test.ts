@@ -3,7 +3,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { rows, type Db } from '../../src/db/client.ts'
 import { finishOwnedJob } from '../../src/db/queries/finish-owned-job.ts'
 import type { JobRow } from '../../src/db/rows.ts'
-import { currentKeyOf } from '../../src/domain/pipeline/finish-job.ts'
 import type { JobHandler } from '../../src/domain/pipeline/job-context.ts'
 import { createLogger } from '../../src/log.ts'
 import { Reaper } from '../../src/worker/reaper.ts'
@@ -210,17 +209,16 @@ describe.each(phases)('a pod preempted %s its finishing transaction', (phase) =>
 describe('the compare-and-set', () => {
   it('fails once the job is not RUNNING under the pod name', async () => {
     const { jobId } = await startPipeline(t.database, tenant, aggregationRequest(4, 2042))
-    const queued = await job(t.database.db, jobId)
-    const ok = await t.database.db.transaction((tx) =>
+    const status = await t.database.db.transaction((tx) =>
       finishOwnedJob(tx, jobId, 'someone:1:else', {
         result: 'SUCCESS',
         message: null,
         meta: {},
-        currentKey: currentKeyOf(queued),
-        pipelines: [],
+        childIds: [],
+        wake: false,
       }),
     )
-    expect(ok).toBe(false)
+    expect(status).toBe('lost')
     expect((await job(t.database.db, jobId)).state).toBe('QUEUED')
   })
 })

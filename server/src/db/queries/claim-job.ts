@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import { rows, type Db } from '../client.ts'
 import { scopeBusySql } from '../dedup-rules.ts'
 import { toJobRow, type JobRow } from '../rows.ts'
+import { derivePipelinesCall } from './pipeline-state.ts'
 
 export interface ClaimedJob extends JobRow {
   /** Seconds from the moment the job became runnable (created, or its run_after) to the claim. */
@@ -9,16 +10,17 @@ export interface ClaimedJob extends JobRow {
 }
 
 /**
- * Claims the oldest runnable QUEUED job for `pod`, in one statement: the row is picked with
- * FOR NO KEY UPDATE SKIP LOCKED so that concurrent claimers never wait on each other and never
- * claim the same job, then set RUNNING with a fresh heartbeat and one more attempt, and the
- * transition is appended to job_events. Only job types the pod has handlers for are claimed,
- * and a deduplicated job waits while another job of its scope runs (see dedupRules; the
- * running index makes that strict when two claims race).
+ * Claims the oldest runnable QUEUED job for `pod`, in one statement, one round trip: the row is
+ * picked with FOR NO KEY UPDATE SKIP LOCKED so that concurrent claimers never wait on each other
+ * and never claim the same job, then set RUNNING with a fresh heartbeat and one more attempt,
+ * the transition is appended to job_events, and the job's pipelines are derived (RUNNING).
+ * Only job types the pod has handlers for are claimed, and a deduplicated job waits while
+ * another job of its scope runs (see dedupRules; the running index makes that strict when two
+ * claims race).
  *
- * The job's pipelines are locked and derived by the caller in later statements: a statement's
- * snapshot predates its locks, so a pipeline that joined the job just before the claim would
- * be missed by a lock taken here.
+ * The derivation is a function call whose queries take snapshots of their own, after the
+ * pipelines' locks: a pipeline that joined the job just before the claim is derived too. The
+ * claimed state is passed to it, as the statement's own UPDATE may not be visible to it.
  */
 const scopeBusy = sql.raw(scopeBusySql('q', 'r'))
 
@@ -54,7 +56,12 @@ export async function claimJob(
         FROM claimed
       )
       SELECT claimed.*,
-             extract(epoch FROM now() - greatest(claimed.run_after, claimed.created_at))::float8 AS pickup_seconds
+             extract(epoch FROM now() - greatest(claimed.run_after, claimed.created_at))::float8 AS pickup_seconds,
+             (SELECT count(*) FROM ${derivePipelinesCall(
+               sql`ARRAY[claimed.id]`,
+               [],
+               sql`jsonb_build_array(jsonb_build_object('jobId', claimed.id, 'state', 'RUNNING'))`,
+             )}) AS derived
       FROM claimed
     `,
   )

@@ -1,49 +1,14 @@
-import { sql, type SQL } from 'drizzle-orm'
+import { sql } from 'drizzle-orm'
 import { rows, type Db } from '../client.ts'
 
-export interface CurrentKey {
-  institutionId: number
-  moduleTypeId: number
-  dataEntryTypeId: number | null
-  year: number
-  jobType: string
-  targetType: string
-}
-
 /**
- * Serialises the hand-over of `is_current` for one key until the end of the transaction.
- * Without it two jobs finishing at once could each clear the old current job, both miss the
- * other (uncommitted) one, and the second commit would fail on jobs_current_excl. With it,
- * the second waits, and its later statements see the first one committed.
+ * Makes a job that just finished the current job of its key (SPEC §5.3: institution, module,
+ * data-entry type, year, job type, target type), in one statement: under the key's advisory
+ * lock, held until the end of the transaction, the previous current job's flag is cleared and
+ * this one's set (`take_current`, migration 0009). Without the lock, two jobs of a key finishing
+ * at once could each clear the old current job, miss the other, and the second commit would
+ * fail on jobs_current_excl.
  */
-export async function lockCurrentKey(tx: Db, key: CurrentKey): Promise<void> {
-  await rows(tx, sql`SELECT pg_advisory_xact_lock(hashtext(${currentKeyLockText(key)}))`)
-}
-
-/** The text whose hash names the advisory lock of a key. */
-export function currentKeyLockText(key: CurrentKey): string {
-  return `current:${key.institutionId}:${key.moduleTypeId}:${key.dataEntryTypeId ?? 0}:${key.year}:${key.jobType}:${key.targetType}`
-}
-
-/** Clears the current flag of the key's current job, if any other than `jobId`. */
-export async function clearCurrentJob(tx: Db, key: CurrentKey, jobId: number): Promise<void> {
-  await rows(tx, sql`WITH ${currentCleared(key, jobId)} SELECT count(*) FROM cleared`)
-}
-
-/** The CTE `cleared`: clearCurrentJob inside a larger statement. */
-export function currentCleared(key: CurrentKey, jobId: number): SQL {
-  return sql`
-    cleared AS (
-      UPDATE jobs SET is_current = false
-      WHERE is_current AND id <> ${jobId}
-        AND institution_id = ${key.institutionId} AND module_type_id = ${key.moduleTypeId}
-        AND coalesce(data_entry_type_id, 0) = ${key.dataEntryTypeId ?? 0} AND year = ${key.year}
-        AND job_type = ${key.jobType} AND target_type = ${key.targetType}
-      RETURNING id
-    )`
-}
-
-/** Makes a job current (after clearCurrentJob in the same transaction). */
-export async function markJobCurrent(tx: Db, jobId: number): Promise<void> {
-  await rows(tx, sql`UPDATE jobs SET is_current = true WHERE id = ${jobId} RETURNING id`)
+export async function takeCurrent(tx: Db, jobId: number): Promise<void> {
+  await rows(tx, sql`SELECT take_current(${jobId}) AS done`)
 }

@@ -7,13 +7,12 @@ import {
   requestJobCancel,
   unlinkJoinedJobs,
 } from '../../db/queries/cancel-jobs.ts'
-import { clearCurrentJob, lockCurrentKey, markJobCurrent } from '../../db/queries/current-job.ts'
+import { takeCurrent } from '../../db/queries/current-job.ts'
 import { lockUnfinishedJobsOfPipeline } from '../../db/scoped/jobs.ts'
 import { findPipeline } from '../../db/scoped/pipelines.ts'
 import { found } from '../access.ts'
 import type { Scope } from '../auth/scope.ts'
 import { Conflict } from '../errors.ts'
-import { currentKeyOf } from './finish-job.ts'
 import { refreshPipelinesOfJobs } from './refresh-pipelines.ts'
 
 /**
@@ -55,9 +54,7 @@ export async function cancelPipeline(
       'cancelled by an admin',
     )
     for (const job of pending.filter((j) => cancelled.includes(j.id))) {
-      await lockCurrentKey(tx, currentKeyOf(job))
-      await clearCurrentJob(tx, currentKeyOf(job), job.id)
-      await markJobCurrent(tx, job.id)
+      await takeCurrent(tx, job.id)
     }
     for (const job of own.filter((j) => j.state === 'RUNNING')) await requestJobCancel(tx, job.id)
     await handOverJobs(tx, heirs)

@@ -18,8 +18,10 @@ export interface JobContext {
   /**
    * Runs the job's effects and its finish in one transaction (effects first, the
    * compare-and-set last). Call it once; if it throws, nothing of the job was committed.
+   * A job with nothing to commit passes its outcome instead of effects: without children, its
+   * finish is then one statement.
    */
-  finish(effects: (tx: Db) => Promise<JobOutcome>): Promise<void>
+  finish(work: ((tx: Db) => Promise<JobOutcome>) | JobOutcome): Promise<void>
 }
 
 export type JobHandler = (ctx: JobContext) => Promise<void>

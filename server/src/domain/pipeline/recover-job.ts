@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm'
 import type { Config } from '../../config.ts'
 import { firstRow, type Database } from '../../db/client.ts'
 import { finishStaleJobAsError } from '../../db/queries/cancel-jobs.ts'
-import { clearCurrentJob, lockCurrentKey, markJobCurrent } from '../../db/queries/current-job.ts'
+import { takeCurrent } from '../../db/queries/current-job.ts'
 import { markAsRetry, retryOfJob } from '../../db/queries/read-jobs.ts'
 import type { JobMeta } from '../../db/schema/jobs.ts'
 import { findJob, lockJob } from '../../db/scoped/jobs.ts'
@@ -10,7 +10,6 @@ import { found } from '../access.ts'
 import type { Scope } from '../auth/scope.ts'
 import { Conflict } from '../errors.ts'
 import { requestJob } from './enqueue.ts'
-import { currentKeyOf } from './finish-job.ts'
 import { refreshPipelinesOfJobs } from './refresh-pipelines.ts'
 
 /**
@@ -41,9 +40,7 @@ export async function recoverJob(
       if (!stale?.stale)
         throw new Conflict(`Job ${jobId} is running and its pod is alive; cancel it instead`)
       await finishStaleJobAsError(tx, job.id, 'recovered by an admin')
-      await lockCurrentKey(tx, currentKeyOf(job))
-      await clearCurrentJob(tx, currentKeyOf(job), job.id)
-      await markJobCurrent(tx, job.id)
+      await takeCurrent(tx, job.id)
     } else if (!(job.state === 'FINISHED' && job.result === 'ERROR')) {
       throw new Conflict(
         `Job ${jobId} is ${job.state}${job.result ? ` ${job.result}` : ''}; only a failed or stuck job can be recovered`,
