@@ -281,6 +281,34 @@ describe('derive_pipelines, in the engine', () => {
     expect(after.version).toBe(before.version + 1)
   })
 
+  it('leaves the pipelines of a claimed job as a full derivation would, joined ones included', async () => {
+    // A pending recalculation, then a second pipeline whose request joins it (dedup).
+    const first = await startPipeline(t.database, tenant, recalcRequest(20, 2, 2083))
+    const second = await startPipeline(t.database, tenant, recalcRequest(20, 2, 2083))
+    expect(second.jobId).toBe(first.jobId)
+    const ids = [first.pipelineId, second.pipelineId]
+    const read = () =>
+      rows<{ id: number; status: string; progress: unknown; version: number }>(
+        t.database.db,
+        sql`SELECT id, status, progress, version FROM pipelines
+            WHERE id = ANY(${`{${ids.join(',')}}`}::int[]) ORDER BY id`,
+      )
+    const before = await read()
+    expect(before.map((p) => p.status)).toEqual(['NOT_STARTED', 'NOT_STARTED'])
+
+    const claimed = await claimJob(t.database.db, 'claimer:1:x', ['emission_recalc'])
+    expect(claimed?.id).toBe(first.jobId)
+    const afterClaim = await read()
+    expect(afterClaim.map((p) => p.status)).toEqual(['RUNNING', 'RUNNING'])
+    expect(afterClaim.map((p) => p.version)).toEqual(before.map((p) => p.version + 1))
+
+    await t.database.db.transaction((tx) => refreshPipelinesOfJobs(tx, [first.jobId]))
+    const derived = await read()
+    expect(derived.map(({ status, progress }) => ({ status, progress }))).toEqual(
+      afterClaim.map(({ status, progress }) => ({ status, progress })),
+    )
+  })
+
   it.skipIf(testEngine === 'pglite')(
     'waits for a transaction that holds the pipeline, then sees its jobs (PostgreSQL: PGlite runs one transaction at a time)',
     async () => {

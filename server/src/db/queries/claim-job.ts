@@ -2,7 +2,6 @@ import { sql } from 'drizzle-orm'
 import { rows, type Db } from '../client.ts'
 import { scopeBusySql } from '../dedup-rules.ts'
 import { toJobRow, type JobRow } from '../rows.ts'
-import { derivePipelinesCall } from './pipeline-state.ts'
 
 export interface ClaimedJob extends JobRow {
   /** Seconds from the moment the job became runnable (created, or its run_after) to the claim. */
@@ -13,14 +12,20 @@ export interface ClaimedJob extends JobRow {
  * Claims the oldest runnable QUEUED job for `pod`, in one statement, one round trip: the row is
  * picked with FOR NO KEY UPDATE SKIP LOCKED so that concurrent claimers never wait on each other
  * and never claim the same job, then set RUNNING with a fresh heartbeat and one more attempt,
- * the transition is appended to job_events, and the job's pipelines are derived (RUNNING).
+ * the transition is appended to job_events, and the job's pipelines turn RUNNING.
  * Only job types the pod has handlers for are claimed, and a deduplicated job waits while
  * another job of its scope runs (see dedupRules; the running index makes that strict when two
  * claims race).
  *
- * The derivation is a function call whose queries take snapshots of their own, after the
- * pipelines' locks: a pipeline that joined the job just before the claim is derived too. The
- * claimed state is passed to it, as the statement's own UPDATE may not be visible to it.
+ * The claim commits without waiting for its WAL to reach the disk (synchronous_commit off, for
+ * its own transaction only). A database crash may then forget the last claims; each such job is
+ * QUEUED again after recovery, and the pod that claimed it finds at its next heartbeat that it
+ * no longer owns it (fencing): it aborts, and nothing of that attempt commits. Anything that
+ * commits after the claim (the job's finish) flushes the claim with it.
+ *
+ * The pipelines are updated by a function call (start_pipelines_of_job, migration 0010) whose queries take
+ * snapshots of their own, after the pipelines' locks: a pipeline that joined the job just
+ * before the claim is updated too.
  */
 const scopeBusy = sql.raw(scopeBusySql('q', 'r'))
 
@@ -57,11 +62,8 @@ export async function claimJob(
       )
       SELECT claimed.*,
              extract(epoch FROM now() - greatest(claimed.run_after, claimed.created_at))::float8 AS pickup_seconds,
-             (SELECT count(*) FROM ${derivePipelinesCall(
-               sql`ARRAY[claimed.id]`,
-               [],
-               sql`jsonb_build_array(jsonb_build_object('jobId', claimed.id, 'state', 'RUNNING'))`,
-             )}) AS derived
+             start_pipelines_of_job(claimed.id) AS derived,
+             set_config('synchronous_commit', 'off', true) AS commit_mode
       FROM claimed
     `,
   )
