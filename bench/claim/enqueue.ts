@@ -14,33 +14,35 @@ export const moduleTypeId = 2
 export const dataEntryTypeId = 20
 export const yearOf = (i: number) => 2000 + (i % 100)
 
-/** One job the way the application enqueues it (createPipeline in a transaction); its id. */
+/**
+ * One job the way the application enqueues it (createPipeline); its id. With nothing else to
+ * store alongside (an upload stores its file in the same transaction), the call is atomic by
+ * itself, as graphile-worker's addJob is.
+ */
 export async function enqueueOurs(
   database: Database,
   institutionId: number,
   i: number,
 ): Promise<string> {
-  const { jobId } = await database.db.transaction((tx) =>
-    createPipeline(
-      tx,
-      {
-        institutionId,
-        kind: 'data',
-        moduleTypeId,
-        dataEntryTypeId,
-        year: yearOf(i),
-        createdBy: null,
-      },
-      {
-        jobType: 'csv_ingest',
-        moduleTypeId,
-        dataEntryTypeId,
-        year: yearOf(i),
-        targetType: 'data_entries',
-        ingestionMethod: 'csv',
-        meta: {},
-      },
-    ),
+  const { jobId } = await createPipeline(
+    database.db,
+    {
+      institutionId,
+      kind: 'data',
+      moduleTypeId,
+      dataEntryTypeId,
+      year: yearOf(i),
+      createdBy: null,
+    },
+    {
+      jobType: 'csv_ingest',
+      moduleTypeId,
+      dataEntryTypeId,
+      year: yearOf(i),
+      targetType: 'data_entries',
+      ingestionMethod: 'csv',
+      meta: {},
+    },
   )
   return String(jobId)
 }

@@ -134,6 +134,48 @@ export interface NewPipeline {
   createdBy: number | null
 }
 
+/**
+ * Creates a pipeline and its root job (not deduplicated) in one statement: the pipeline starts
+ * in the state its derivation gives for one new QUEUED job (NOT_STARTED, in the job's phase),
+ * the job is linked, its QUEUED event appended, and idle workers are woken on commit. Nobody
+ * watches a pipeline before it exists, so the pipeline itself is announced by its first
+ * change. Atomic on its own: a caller with nothing else to store needs no transaction.
+ */
+export async function insertPipelineWithJob(
+  db: Db,
+  p: NewPipeline,
+  job: Omit<NewJob, 'pipelineId'>,
+): Promise<{ pipelineId: number; jobId: number }> {
+  const [row] = await rows<{ pipeline_id: number; job_id: number }>(
+    db,
+    sql`
+      WITH pipeline AS (
+        INSERT INTO pipelines (institution_id, kind, module_type_id, data_entry_type_id, year, created_by, progress)
+        VALUES (${p.institutionId}, ${p.kind}, ${p.moduleTypeId}, ${p.dataEntryTypeId}, ${p.year}, ${p.createdBy},
+                jsonb_build_object('phase', job_phase(${job.jobType}), 'phasesTotal', 3,
+                                   'phaseLabel', phase_label(job_phase(${job.jobType})), 'done', false,
+                                   'hasError', false, 'processed', 0, 'total', null))
+        RETURNING id
+      ), ins AS (
+        INSERT INTO jobs ${columns}
+        SELECT pipeline.id, ${job.parentJobId ?? null}::int, ${job.retryOf ?? null}::int, ${job.jobType},
+               ${job.institutionId}::int, ${job.moduleTypeId}::int, ${job.dataEntryTypeId ?? null}::int,
+               ${job.year}::int, ${job.targetType}, ${job.ingestionMethod}, ${job.uploadId ?? null}::int,
+               ${job.createdBy ?? null}::int, ${JSON.stringify(job.meta)}::jsonb, 'QUEUED'
+        FROM pipeline
+        RETURNING id, pipeline_id
+      ), link AS (
+        INSERT INTO pipeline_jobs (pipeline_id, job_id) SELECT pipeline_id, id FROM ins
+      ), event AS (
+        INSERT INTO job_events (job_id, pipeline_id, institution_id, state, message)
+        SELECT id, pipeline_id, ${job.institutionId}, 'QUEUED', 'queued' FROM ins
+      )
+      SELECT pipeline_id, id AS job_id, pg_notify(${jobQueuedChannel}, id::text) FROM ins
+    `,
+  )
+  return { pipelineId: row!.pipeline_id, jobId: row!.job_id }
+}
+
 export async function insertPipeline(tx: Db, p: NewPipeline): Promise<number> {
   const progress = {
     phase: 1,

@@ -5,6 +5,7 @@ import {
   insertJob,
   insertJobUnlessPending,
   insertPipeline,
+  insertPipelineWithJob,
   linkJobToPipeline,
   lockPendingJob,
   type NewJob,
@@ -81,12 +82,33 @@ export async function requestJob(
   throw new Error(`could not enqueue ${req.jobType}: the pending job of its scope kept changing`)
 }
 
-/** Creates a pipeline with its root job, and derives its first state. */
+/**
+ * Creates a pipeline with its root job, in its first derived state. A root that is not
+ * deduplicated is one statement (insertPipelineWithJob), atomic by itself; a deduplicated one
+ * may join the pending job of its scope, and the pipeline is then derived from that job.
+ */
 export async function createPipeline(
   tx: Db,
   pipeline: NewPipeline,
   root: JobRequest,
 ): Promise<{ pipelineId: number; jobId: number; joined: boolean }> {
+  if (!dedupRules[root.jobType]) {
+    const created = await insertPipelineWithJob(tx, pipeline, {
+      parentJobId: null,
+      retryOf: root.retryOf ?? null,
+      jobType: root.jobType,
+      institutionId: pipeline.institutionId,
+      moduleTypeId: root.moduleTypeId,
+      dataEntryTypeId: root.dataEntryTypeId,
+      year: root.year,
+      targetType: root.targetType,
+      ingestionMethod: root.ingestionMethod,
+      uploadId: root.uploadId ?? null,
+      createdBy: pipeline.createdBy,
+      meta: root.meta ?? {},
+    })
+    return { ...created, joined: false }
+  }
   const pipelineId = await insertPipeline(tx, pipeline)
   const { jobId, joined } = await requestJob(
     tx,
