@@ -222,14 +222,14 @@ export function markdownSection(r: ClaimResult): string {
       `WORKER_CONCURRENCY=1, POLL_INTERVAL_MS=1000, a csv_ingest handler that only calls ` +
       `\`ctx.finish\`; graphile-worker: \`run()\`, concurrency 1, pollInterval 2000, a \`noop\` ` +
       `task), both woken by LISTEN/NOTIFY; the benchmark process enqueues one job at a time ` +
-      `(ours: \`createPipeline\` in a transaction; graphile-worker: \`addJob\`), waits for the ` +
+      `(ours: \`createPipeline\`, one statement; graphile-worker: \`addJob\`), waits for the ` +
       `handler to start and the job to end, then 30 to 50 ms; ${r.pickup.warmup} warm-up then ` +
       `${r.pickup.samples} samples per system, the two systems alternating. The handler start ` +
       `is timed in the worker process; its clock offset was measured over IPC (ours ` +
       `${ms(r.pickup.clock.ours.offsetMs)} ms within +-${ms(r.pickup.clock.ours.rttMs / 2)} ms, ` +
       `graphile-worker's ${ms(r.pickup.clock.graphile.offsetMs)} ms within ` +
       `+-${ms(r.pickup.clock.graphile.rttMs / 2)} ms). "Before the enqueue" (the target's ` +
-      `measure) includes the enqueue transaction; "enqueue returned" starts after its COMMIT ` +
+      `measure) includes the enqueue; "enqueue returned" starts after its COMMIT ` +
       `was acknowledged, a lower bound.`,
     `- Throughput: ${int(t.jobsPerRound)} trivial jobs queued up front with plain INSERTs (ours: ` +
       `a pipeline, the job, its pipeline_jobs link and its QUEUED event each; graphile-worker: ` +
