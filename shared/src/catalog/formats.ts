@@ -169,9 +169,21 @@ const plane: DataFormat = {
 const train: DataFormat = {
   key: 'train',
   columns: [
-    col('origin_name', true, text(200), 'Departure station name', 'Lausanne'),
+    col(
+      'origin_name',
+      true,
+      text(200),
+      'Departure station name, as in your stations reference data',
+      'Lausanne',
+    ),
     col('origin_country_code', true, country, 'Country of the departure station (ISO-2)', 'CH'),
-    col('destination_name', true, text(200), 'Arrival station name', 'Bern'),
+    col(
+      'destination_name',
+      true,
+      text(200),
+      'Arrival station name, as in your stations reference data',
+      'Zürich HB',
+    ),
     col('destination_country_code', true, country, 'Country of the arrival station', 'CH'),
     userId,
     col(

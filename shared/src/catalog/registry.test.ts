@@ -17,7 +17,7 @@ import {
   factorColumns,
   toEntryData,
 } from './registry.ts'
-import { dataTemplate } from './templates.ts'
+import { dataTemplate, typeExamples } from './templates.ts'
 
 const planeColumns = dataUploadColumns(dataFormats.plane, true)
 
@@ -339,6 +339,17 @@ describe('dataTemplate', () => {
       expect(parsed.records.map((r) => r.cells)).toEqual(examples)
     },
   )
+
+  it('per-type example values name supported types and columns of their format', () => {
+    for (const [key, values] of Object.entries(typeExamples)) {
+      const type = supported.find((t) => t.key === key)
+      expect(type, key).toBeDefined()
+      const names = dataUploadColumns(dataFormats[dataFormatOfType[type!.id]!], true).map(
+        (c) => c.name,
+      )
+      for (const column of Object.keys(values)) expect(names, `${key}.${column}`).toContain(column)
+    }
+  })
 
   it('unsupported or unknown types: undefined', () => {
     expect(dataTemplate('student')).toBeUndefined()
