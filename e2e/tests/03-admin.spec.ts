@@ -23,6 +23,14 @@ async function planeEntries(sql: Sql, year: number): Promise<{ count: number; di
   return row!
 }
 
+/** Whether a transaction waits for a lock on entry_emissions (the one holdWrites takes). */
+async function waitingForEmissions(sql: Sql): Promise<boolean> {
+  const [row] = await sql<{ waiting: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM pg_locks
+                   WHERE relation = 'entry_emissions'::regclass AND NOT granted) AS waiting`
+  return row!.waiting
+}
+
 test('admin cancels a large upload while it runs; the previous data stays', async ({
   page,
   suite,
@@ -59,14 +67,28 @@ test('admin cancels a large upload while it runs; the previous data stays', asyn
   await expect(dialog.getByTestId('preview')).toContainText('300,000 rows would be stored', {
     timeout: 30_000,
   })
-  // Its rows wait for the entries table until the cancel has landed: the ingestion cannot
-  // finish first, however fast the machine.
-  const releaseEntries = await holdWrites('data_entries')
+  // The emissions table is held until the cancel has landed. The ingestion copies all 300,000
+  // rows and deletes the previous plane entries inside its transaction, then waits there for
+  // the emissions of those entries: the cancel has a half-done replace to roll back, and the
+  // ingestion cannot finish first, however fast the machine.
+  const releaseEmissions = await holdWrites('entry_emissions')
   await dialog.getByRole('button', { name: 'Confirm upload' }).click()
   const progress = dialog.getByTestId('progress')
   await expect(progress).toContainText('Step 1/3 · Inserting data…')
   const pipelineId = Number(/Pipeline (\d+)\./.exec((await progress.textContent()) ?? '')?.[1])
   expect(pipelineId).toBeGreaterThan(0)
+  await expect
+    .poll(() => waitingForEmissions(sql), {
+      message: 'the ingestion, all rows copied, waits for the emissions table',
+      timeout: 60_000,
+    })
+    .toBe(true)
+  await expect
+    .poll(async () => {
+      const p = await admin.pipeline(pipelineId)
+      return [p.status, p.progress.processed]
+    })
+    .toEqual(['RUNNING', 300_000])
 
   // The upload goes on behind the closed dialog; the type's card shows it, with Cancel.
   await dialog.getByRole('button', { name: 'Close', exact: true }).click()
@@ -82,7 +104,7 @@ test('admin cancels a large upload while it runs; the previous data stays', asyn
     timeout: 30_000,
   })
   const cancelled = await admin.waitForPipeline(pipelineId)
-  await releaseEntries()
+  await releaseEmissions()
   expect(cancelled.status).toBe('CANCELLED')
   const ingest = cancelled.jobs.find((j) => j.jobType === 'csv_ingest')!
   expect(ingest.result).toBe('CANCELLED')
