@@ -21,6 +21,14 @@ test('an expired session goes to sign-in and comes back to the page afterwards',
     page.getByRole('heading', { level: 1, name: `Data management ${year}` }),
   ).toBeVisible()
   await expect(moduleBadge(page, 'Professional travel')).toBeVisible()
+  // The window's first focus refetches the active pipelines (SPEC §8). Give it that focus now,
+  // and let the refetch land, so that the request which meets the expired session below is the
+  // one the Reports link makes, not a refetch racing it.
+  const refetch = page
+    .waitForResponse((r) => r.url().includes('/active-pipelines'), { timeout: 3_000 })
+    .catch(() => undefined)
+  await page.getByRole('heading', { level: 1 }).click()
+  await refetch
 
   await sql`UPDATE sessions SET expires_at = now() - interval '1 second'
             WHERE user_id = (SELECT id FROM users WHERE email = ${users.managerA})`

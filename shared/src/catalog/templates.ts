@@ -15,7 +15,7 @@ function quote(cell: string): string {
  * Example values of the types that share a format with another type, where the format's own
  * example would not fit (an IT device is no microscope). Like every example, each names a
  * class, a purchase code or a station the demo seed has a factor or a location for, so that an
- * example row uploaded as it is gets an emission in the demo (server/test/api/templates.test.ts).
+ * example row uploaded as it is gets an emission in the demo (server/test/api/reference-data.test.ts).
  */
 export const typeExamples: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   it: { equipment_id: 'IT-0001', name: 'Laptop 14-inch', equipment_class: 'laptop' },

@@ -47,21 +47,7 @@ export async function requestJob(
   ctx: RequestContext,
   req: JobRequest,
 ): Promise<{ jobId: number; joined: boolean }> {
-  const job: NewJob = {
-    pipelineId: ctx.pipelineId,
-    parentJobId: ctx.parentJobId,
-    retryOf: req.retryOf ?? null,
-    jobType: req.jobType,
-    institutionId: ctx.institutionId,
-    moduleTypeId: req.moduleTypeId,
-    dataEntryTypeId: req.dataEntryTypeId,
-    year: req.year,
-    targetType: req.targetType,
-    ingestionMethod: req.ingestionMethod,
-    uploadId: req.uploadId ?? null,
-    createdBy: ctx.createdBy,
-    meta: req.meta ?? {},
-  }
+  const job: NewJob = { pipelineId: ctx.pipelineId, ...jobRow(ctx, req) }
   const rule = dedupRules[req.jobType]
   const message = req.retryOf
     ? `retry of job ${req.retryOf}`
@@ -82,6 +68,27 @@ export async function requestJob(
   throw new Error(`could not enqueue ${req.jobType}: the pending job of its scope kept changing`)
 }
 
+/** The row of a requested job, but for the pipeline it is created in. */
+function jobRow(
+  ctx: Omit<RequestContext, 'pipelineId'>,
+  req: JobRequest,
+): Omit<NewJob, 'pipelineId'> {
+  return {
+    parentJobId: ctx.parentJobId,
+    retryOf: req.retryOf ?? null,
+    jobType: req.jobType,
+    institutionId: ctx.institutionId,
+    moduleTypeId: req.moduleTypeId,
+    dataEntryTypeId: req.dataEntryTypeId,
+    year: req.year,
+    targetType: req.targetType,
+    ingestionMethod: req.ingestionMethod,
+    uploadId: req.uploadId ?? null,
+    createdBy: ctx.createdBy,
+    meta: req.meta ?? {},
+  }
+}
+
 /**
  * Creates a pipeline with its root job, in its first derived state. A root that is not
  * deduplicated is one statement (insertPipelineWithJob), atomic by itself; a deduplicated one
@@ -93,20 +100,14 @@ export async function createPipeline(
   root: JobRequest,
 ): Promise<{ pipelineId: number; jobId: number; joined: boolean }> {
   if (!dedupRules[root.jobType]) {
-    const created = await insertPipelineWithJob(tx, pipeline, {
-      parentJobId: null,
-      retryOf: root.retryOf ?? null,
-      jobType: root.jobType,
-      institutionId: pipeline.institutionId,
-      moduleTypeId: root.moduleTypeId,
-      dataEntryTypeId: root.dataEntryTypeId,
-      year: root.year,
-      targetType: root.targetType,
-      ingestionMethod: root.ingestionMethod,
-      uploadId: root.uploadId ?? null,
-      createdBy: pipeline.createdBy,
-      meta: root.meta ?? {},
-    })
+    const created = await insertPipelineWithJob(
+      tx,
+      pipeline,
+      jobRow(
+        { institutionId: pipeline.institutionId, createdBy: pipeline.createdBy, parentJobId: null },
+        root,
+      ),
+    )
     return { ...created, joined: false }
   }
   const pipelineId = await insertPipeline(tx, pipeline)
