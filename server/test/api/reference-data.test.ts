@@ -132,6 +132,24 @@ describe('read endpoints', () => {
     expect((await manager.get('/api/v1/catalog/templates/student.csv')).status).toBe(404)
   })
 
+  it('the demo seed gives statistics in modules 1 to 5, 7 and 8, and its locations', async () => {
+    const report = await manager.json<{
+      modules: { moduleTypeId: number; totalKgCo2eq: number }[]
+    }>('GET', '/api/v1/reports/2025')
+    const total = new Map(report.body.modules.map((m) => [m.moduleTypeId, m.totalKgCo2eq]))
+    for (const moduleTypeId of [1, 2, 3, 4, 5, 7, 8])
+      expect(total.get(moduleTypeId), `module ${moduleTypeId}`).toBeGreaterThan(0)
+    const counts = await rows<{ transport_mode: string; n: number }>(
+      db(),
+      sql`SELECT transport_mode, count(*)::int AS n FROM locations
+          WHERE institution_id = (SELECT institution_id FROM users WHERE email = 'manager@demo-a.test')
+          GROUP BY transport_mode ORDER BY transport_mode`,
+    )
+    const n = Object.fromEntries(counts.map((c) => [c.transport_mode, c.n]))
+    expect(n['plane']).toBeGreaterThanOrEqual(200)
+    expect(n['train']).toBeGreaterThanOrEqual(100)
+  })
+
   it('list units, years and the status of each module', async () => {
     const units = await manager.json<{ institutionalId: string }[]>('GET', '/api/v1/units')
     expect(units.body.map((u) => u.institutionalId)).toContain('LAB-CLIMATE')
