@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { firstRow } from '../../src/db/client.ts'
 import type { JobHandler } from '../../src/domain/pipeline/job-context.ts'
 import { createLogger } from '../../src/log.ts'
+import { createPipeline } from '../../src/domain/pipeline/enqueue.ts'
 import { Worker } from '../../src/worker/runner.ts'
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts'
 import {
@@ -17,8 +18,8 @@ import { createTenant, type Tenant } from '../helpers/fixtures.ts'
 
 /**
  * The worker loop's timing promises (SPEC §5.2, §5.4): an idle worker wakes on NOTIFY rather
- * than waiting for its poll, and a running job's progress is written at most once per
- * PROGRESS_INTERVAL_MS, the latest value winning.
+ * than waiting for its poll, its poll claims what no notification announced, and a running
+ * job's progress is written at most once per PROGRESS_INTERVAL_MS, the latest value winning.
  */
 const log = createLogger('silent')
 let t: TestDatabase
@@ -66,6 +67,55 @@ describe('an idle worker', () => {
     await waitFor(async () => (await job(t.database.db, jobId)).state === 'FINISHED')
     await worker.stop()
     expect(startedAt - enqueuedAt).toBeLessThan(5_000)
+  })
+})
+
+describe('an idle worker without a notification', () => {
+  it('claims a job at its next poll when nothing notifies it', async () => {
+    // A job queued to run a second from now (as a retry's back-off is): its notification
+    // comes at the insert, when it cannot run yet; when it can, nothing notifies anyone.
+    const started = gate()
+    let startedAt = 0
+    const handler: JobHandler = async (ctx) => {
+      startedAt = Date.now()
+      started.open()
+      await ctx.finish({ result: 'SUCCESS', message: null })
+    }
+    const pollMs = 400
+    const worker = new Worker({
+      database: t.database,
+      config: engineConfig({ POLL_INTERVAL_MS: String(pollMs) }),
+      log,
+      handlers: { aggregation: handler },
+    })
+    await worker.start()
+    await new Promise((r) => setTimeout(r, 300))
+    const { jobId, runAfter } = await t.database.db.transaction(async (tx) => {
+      const { jobId } = await createPipeline(
+        tx,
+        {
+          institutionId: tenant.institutionId,
+          kind: 'recalculation',
+          moduleTypeId: 2,
+          dataEntryTypeId: null,
+          year: 2102,
+          createdBy: null,
+        },
+        aggregationRequest(2, 2102),
+      )
+      const row = await firstRow<{ ms: number }>(
+        tx,
+        sql`UPDATE jobs SET run_after = now() + interval '1 second' WHERE id = ${jobId}
+            RETURNING (extract(epoch FROM run_after) * 1000)::float8 AS ms`,
+      )
+      return { jobId, runAfter: row!.ms }
+    })
+    await started.promise
+    await waitFor(async () => (await job(t.database.db, jobId)).state === 'FINISHED')
+    await worker.stop()
+    expect(startedAt).toBeGreaterThanOrEqual(runAfter)
+    // The poll, not a notification: within one poll interval (plus a claim) of becoming runnable.
+    expect(startedAt - runAfter).toBeLessThan(pollMs + 1_000)
   })
 })
 
