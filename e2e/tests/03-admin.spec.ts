@@ -244,3 +244,36 @@ test('admin sees a module with failed statistics in the stale-stats panel, with 
               WHERE id = ${agg!.id}`
   }
 })
+
+test('admin filters the pipeline list by module and status', async ({ page, signIn, apiAs }) => {
+  const admin = await apiAs(users.adminA)
+  await signIn(page, users.adminA)
+  await page.goto('/operations')
+  await expect(page.getByRole('heading', { level: 1, name: 'Pipeline operations' })).toBeVisible()
+  const filters = page.getByRole('group', { name: 'Filters' })
+  const rows = page.getByTestId('pipeline-row')
+  await expect(rows.first()).toBeVisible()
+
+  await filters.getByRole('combobox', { name: 'Module' }).click()
+  await page.getByRole('option', { name: 'Headcount', exact: true }).click()
+  await filters.getByRole('combobox', { name: 'Status' }).click()
+  await page.getByRole('option', { name: 'Succeeded', exact: true }).click()
+
+  // The rows are the API's answer to the same filters, newest first, and each says so.
+  const expected = await admin.get<{ items: { id: number }[] }>(
+    '/api/v1/sync/pipelines?moduleTypeId=1&status=SUCCESS&limit=25',
+  )
+  expect(expected.items.length).toBeGreaterThan(0)
+  await expect
+    .poll(() => rows.getByRole('link').allTextContents())
+    .toEqual(expected.items.map((p) => String(p.id)))
+  for (const row of await rows.all()) {
+    await expect(row).toContainText('Headcount')
+    await expect(row).toContainText('Succeeded')
+  }
+
+  // A combination nothing matches says so.
+  await filters.getByRole('combobox', { name: 'Status' }).click()
+  await page.getByRole('option', { name: 'Not started', exact: true }).click()
+  await expect(page.getByText('No pipeline matches these filters.')).toBeVisible()
+})
