@@ -23,9 +23,9 @@ export interface ClaimedJob extends JobRow {
  * no longer owns it (fencing): it aborts, and nothing of that attempt commits. Anything that
  * commits after the claim (the job's finish) flushes the claim with it.
  *
- * The pipelines are updated by a function call (start_pipelines_of_job, migration 0010) whose queries take
- * snapshots of their own, after the pipelines' locks: a pipeline that joined the job just
- * before the claim is updated too.
+ * The pipelines are updated by a function call (start_pipelines_of_job, migration 0010) whose
+ * queries take snapshots of their own, after the pipelines' locks: a pipeline that joined the
+ * job just before the claim is updated too.
  */
 const scopeBusy = sql.raw(scopeBusySql('q', 'r'))
 

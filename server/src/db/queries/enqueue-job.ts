@@ -23,10 +23,12 @@ export type NewJob = Pick<
 /** Channel that wakes idle workers when a job becomes claimable. */
 export const jobQueuedChannel = 'carbon_sync_job_queued'
 
-function values(job: NewJob): SQL {
-  return sql`(${job.pipelineId}, ${job.parentJobId ?? null}, ${job.retryOf ?? null}, ${job.jobType},
-    ${job.institutionId}, ${job.moduleTypeId}, ${job.dataEntryTypeId ?? null}, ${job.year}, ${job.targetType},
-    ${job.ingestionMethod}, ${job.uploadId ?? null}, ${job.createdBy ?? null}, ${JSON.stringify(job.meta)}::jsonb, 'QUEUED')`
+/** A new job's values in the order of `columns`; the pipeline id is SQL (a value or a column). */
+function values(job: Omit<NewJob, 'pipelineId'>, pipelineId: SQL): SQL {
+  return sql`${pipelineId}, ${job.parentJobId ?? null}::int, ${job.retryOf ?? null}::int, ${job.jobType},
+    ${job.institutionId}::int, ${job.moduleTypeId}::int, ${job.dataEntryTypeId ?? null}::int, ${job.year}::int,
+    ${job.targetType}, ${job.ingestionMethod}, ${job.uploadId ?? null}::int, ${job.createdBy ?? null}::int,
+    ${JSON.stringify(job.meta)}::jsonb, 'QUEUED'`
 }
 
 const columns =
@@ -37,15 +39,15 @@ const columns =
  * What a new job's statement does besides the INSERT of `ins`: link the job to its pipeline,
  * append its QUEUED event, and wake the workers (the notification is delivered on commit).
  */
-function afterInsert(job: NewJob, message: string): SQL {
+function afterInsert(pipelineId: SQL, institutionId: number, message: string): SQL {
   return sql`
     , link AS (
-      INSERT INTO pipeline_jobs (pipeline_id, job_id) SELECT ${job.pipelineId}, id FROM ins
+      INSERT INTO pipeline_jobs (pipeline_id, job_id) SELECT ${pipelineId}, id FROM ins
     ), event AS (
       INSERT INTO job_events (job_id, pipeline_id, institution_id, state, message)
-      SELECT id, ${job.pipelineId}, ${job.institutionId}, 'QUEUED', ${message} FROM ins
+      SELECT id, ${pipelineId}, ${institutionId}, 'QUEUED', ${message} FROM ins
     )
-    SELECT id, pg_notify(${jobQueuedChannel}, id::text) FROM ins`
+    SELECT id, ${pipelineId} AS pipeline_id, pg_notify(${jobQueuedChannel}, id::text) FROM ins`
 }
 
 /** Inserts a QUEUED job, linked to its pipeline, with its event (`message`), in one statement. */
@@ -53,8 +55,8 @@ export async function insertJob(tx: Db, job: NewJob, message: string): Promise<n
   const [row] = await rows<{ id: number }>(
     tx,
     sql`
-      WITH ins AS (INSERT INTO jobs ${columns} VALUES ${values(job)} RETURNING id)
-      ${afterInsert(job, message)}
+      WITH ins AS (INSERT INTO jobs ${columns} VALUES (${values(job, sql`${job.pipelineId}`)}) RETURNING id)
+      ${afterInsert(sql`${job.pipelineId}`, job.institutionId, message)}
     `,
   )
   return row!.id
@@ -77,11 +79,11 @@ export async function insertJobUnlessPending(
     tx,
     sql`
       WITH ins AS (
-        INSERT INTO jobs ${columns} VALUES ${values(job)}
+        INSERT INTO jobs ${columns} VALUES (${values(job, sql`${job.pipelineId}`)})
         ON CONFLICT ${target} DO NOTHING
         RETURNING id
       )
-      ${afterInsert(job, message)}
+      ${afterInsert(sql`${job.pipelineId}`, job.institutionId, message)}
     `,
   )
   return row?.id
@@ -146,7 +148,7 @@ export async function insertPipelineWithJob(
   p: NewPipeline,
   job: Omit<NewJob, 'pipelineId'>,
 ): Promise<{ pipelineId: number; jobId: number }> {
-  const [row] = await rows<{ pipeline_id: number; job_id: number }>(
+  const [row] = await rows<{ pipeline_id: number; id: number }>(
     db,
     sql`
       WITH pipeline AS (
@@ -157,23 +159,13 @@ export async function insertPipelineWithJob(
                                    'hasError', false, 'processed', 0, 'total', null))
         RETURNING id
       ), ins AS (
-        INSERT INTO jobs ${columns}
-        SELECT pipeline.id, ${job.parentJobId ?? null}::int, ${job.retryOf ?? null}::int, ${job.jobType},
-               ${job.institutionId}::int, ${job.moduleTypeId}::int, ${job.dataEntryTypeId ?? null}::int,
-               ${job.year}::int, ${job.targetType}, ${job.ingestionMethod}, ${job.uploadId ?? null}::int,
-               ${job.createdBy ?? null}::int, ${JSON.stringify(job.meta)}::jsonb, 'QUEUED'
-        FROM pipeline
+        INSERT INTO jobs ${columns} SELECT ${values(job, sql`pipeline.id`)} FROM pipeline
         RETURNING id, pipeline_id
-      ), link AS (
-        INSERT INTO pipeline_jobs (pipeline_id, job_id) SELECT pipeline_id, id FROM ins
-      ), event AS (
-        INSERT INTO job_events (job_id, pipeline_id, institution_id, state, message)
-        SELECT id, pipeline_id, ${job.institutionId}, 'QUEUED', 'queued' FROM ins
       )
-      SELECT pipeline_id, id AS job_id, pg_notify(${jobQueuedChannel}, id::text) FROM ins
+      ${afterInsert(sql.raw('pipeline_id'), job.institutionId, 'queued')}
     `,
   )
-  return { pipelineId: row!.pipeline_id, jobId: row!.job_id }
+  return { pipelineId: row!.pipeline_id, jobId: row!.id }
 }
 
 export async function insertPipeline(tx: Db, p: NewPipeline): Promise<number> {
