@@ -345,3 +345,29 @@ describe('derive_pipelines, in the engine', () => {
     },
   )
 })
+
+describe('current_key_lock, the lock of an is_current key', () => {
+  it('is the hash of the key as text, a missing data-entry type counted as 0', async () => {
+    const [found] = await rows<{ lock: number; expected: number }>(
+      t.database.db,
+      sql`SELECT current_key_lock(7, 2, NULL, 2024, 'aggregation', 'data_entries') AS lock,
+                 hashtext('current:7:2:0:2024:aggregation:data_entries') AS expected`,
+    )
+    expect(found!.lock).toBe(found!.expected)
+  })
+
+  it('is inlined by the planner, not called as a function on each finish', async () => {
+    // A function that is not inlined shows by name in the plan's output; an inlined one shows
+    // as the expression it stands for.
+    const plan = await rows<{ 'QUERY PLAN': string }>(
+      t.database.db,
+      sql`EXPLAIN (VERBOSE, COSTS OFF)
+          SELECT current_key_lock(institution_id, module_type_id, data_entry_type_id, year,
+                                  job_type, target_type)
+          FROM jobs`,
+    )
+    const text = plan.map((r) => r['QUERY PLAN']).join('\n')
+    expect(text).toMatch(/hashtext\(/)
+    expect(text).not.toMatch(/current_key_lock\(/)
+  })
+})
