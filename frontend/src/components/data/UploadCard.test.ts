@@ -1,11 +1,13 @@
 import type { Job, Pipeline, PipelineStatus } from '@carbon-sync/shared'
 import { flushPromises } from '@vue/test-utils'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { CatalogDataEntryType } from '../../api/catalog'
 import type { PipelineListItem } from '../../api/sync'
 import { setEventSourceImpl } from '../../composables/use-pipeline-stream'
+import { useAnnouncer } from '../../stores/announcer'
 import { usePipelineState } from '../../stores/pipeline-state'
-import { mountApp, testContext } from '../../testing/mount-app'
+import { useSession } from '../../stores/session'
+import { eventually, mountApp, testContext, type AppContext } from '../../testing/mount-app'
 import { makeJob, makePipeline, makeRecalcJob, makeRowWarning } from '../../testing/pipelines'
 import UploadCard from './UploadCard.vue'
 
@@ -53,20 +55,23 @@ class SilentEventSource extends EventTarget {
     this.readyState = 2
   }
 }
-beforeAll(() => {
-  setEventSourceImpl(SilentEventSource as unknown as typeof window.EventSource)
-  // Nothing here should need the network: every pipeline is in the store already.
+// Nothing here should need the network (every pipeline is in the store already), unless a
+// test stubs what it expects.
+function noNetwork() {
   vi.stubGlobal('fetch', async (url: string) => {
     throw new Error(`unexpected request ${url}`)
   })
+}
+beforeAll(() => {
+  setEventSourceImpl(SilentEventSource as unknown as typeof window.EventSource)
+  noNetwork()
 })
 afterAll(() => {
   setEventSourceImpl(undefined)
   vi.unstubAllGlobals()
 })
 
-async function mountCard(pipelines: Pipeline[]) {
-  const context = testContext()
+async function mountCard(pipelines: Pipeline[], context: AppContext = testContext()) {
   const store = usePipelineState(context.pinia)
   for (const p of pipelines) store.applySnapshot(p)
   context.queryClient.setQueryData(['upload', 5], 'plane-trips-2025.csv')
@@ -251,5 +256,92 @@ describe('UploadCard with stored rows that have no emission (row warnings, SPEC 
       '/api/v1/sync/jobs/360/warnings.csv',
     ])
     again.unmount()
+  })
+})
+
+describe('UploadCard Recalculate (SPEC §5.6)', () => {
+  afterEach(noNetwork)
+
+  function signIn(context: AppContext, permissions: string[]) {
+    useSession(context.pinia).me = {
+      id: 2,
+      email: 'manager@demo-a.test',
+      displayName: 'Marc Manager',
+      role: 'data_manager',
+      permissions,
+      institution: { id: 1, name: 'Demo University A' },
+      unitId: null,
+    }
+  }
+  const recalculateButton = (w: Awaited<ReturnType<typeof mountCard>>) =>
+    w.find('button[aria-label="Recalculate Plane trips, 2025"]')
+
+  it('asks the server to recalculate the type for the year, and shows the new pipeline', async () => {
+    const started = makePipeline(
+      40,
+      'NOT_STARTED',
+      [
+        makeRecalcJob(400, [], {
+          state: 'QUEUED',
+          result: null,
+          startedAt: null,
+          finishedAt: null,
+        }),
+      ],
+      { kind: 'recalculation' },
+    )
+    const sent: { method: string; url: string; body: unknown }[] = []
+    let answer!: () => void
+    const answered = new Promise<void>((resolve) => (answer = resolve))
+    vi.stubGlobal('fetch', async (url: string, init: RequestInit = {}) => {
+      sent.push({
+        method: init.method ?? 'GET',
+        url,
+        body: typeof init.body === 'string' ? JSON.parse(init.body) : init.body,
+      })
+      await answered
+      return Response.json({ pipelineId: 40, jobIds: [400], pipeline: started })
+    })
+    const context = testContext()
+    signIn(context, ['data_management.view', 'data_management.edit'])
+    const w = await mountCard([storedUpload], context)
+
+    expect(recalculateButton(w).attributes('disabled')).toBeUndefined()
+    await recalculateButton(w).trigger('click')
+    // Disabled while the request is on its way, so that one click starts one pipeline.
+    await eventually(() => expect(recalculateButton(w).attributes('disabled')).toBeDefined())
+    answer()
+
+    await eventually(() =>
+      expect(
+        w
+          .findAll('a')
+          .find((a) => a.attributes('href') === '/pipelines/40')
+          ?.text(),
+      ).toBe('Pipeline 40'),
+    )
+    expect(sent).toEqual([
+      {
+        method: 'POST',
+        url: '/api/v1/sync/recalculate',
+        body: { year: 2025, moduleTypeId: 2, dataEntryTypeId: 20 },
+      },
+    ])
+    await eventually(() =>
+      expect(useAnnouncer(context.pinia).message).toBe(
+        'Recalculation of Plane trips started (pipeline 40)',
+      ),
+    )
+    expect(recalculateButton(w).attributes('disabled')).toBeUndefined()
+    w.unmount()
+  })
+
+  it('is not offered to a user who cannot edit data', async () => {
+    const context = testContext()
+    signIn(context, ['data_management.view'])
+    const w = await mountCard([storedUpload], context)
+    expect(w.text()).toContain('plane-trips-2025.csv')
+    expect(recalculateButton(w).exists()).toBe(false)
+    w.unmount()
   })
 })

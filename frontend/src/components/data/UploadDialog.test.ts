@@ -2,8 +2,9 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { DryRunReport } from '@carbon-sync/shared'
 import { flushPromises } from '@vue/test-utils'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { configureHttp } from '../../api/http'
+import { setEventSourceImpl } from '../../composables/use-pipeline-stream'
 import { useSession } from '../../stores/session'
 import { eventually, mountApp } from '../../testing/mount-app'
 import UploadDialog from './UploadDialog.vue'
@@ -67,10 +68,15 @@ const catalog = {
       supported: true,
       columns: [],
       factorColumns: [],
-      reference: null,
+      reference: { format: 'locations', columns: [] },
     },
   ],
 }
+
+const units = [
+  { id: 7, institutionalId: 'ENAC-IIE', name: 'Environmental engineering' },
+  { id: 9, institutionalId: 'SB-IPHYS', name: 'Physics' },
+]
 
 interface Received {
   method: string
@@ -93,7 +99,7 @@ beforeAll(async () => {
         res.end(JSON.stringify(value))
       }
       if (req.method === 'GET' && req.url === '/api/v1/catalog') return json(200, catalog)
-      if (req.method === 'GET' && req.url === '/api/v1/units') return json(200, [])
+      if (req.method === 'GET' && req.url === '/api/v1/units') return json(200, units)
       if (req.method === 'POST' && body.includes('filename="latin1.csv"'))
         return json(422, {
           error: {
@@ -114,6 +120,8 @@ beforeAll(async () => {
         return json(200, { report: withoutEmissionReport })
       if (req.method === 'POST' && req.url === '/api/v1/sync/uploads' && body.includes('dryRun'))
         return json(200, { report })
+      if (req.method === 'POST' && req.url === '/api/v1/sync/uploads')
+        return json(202, { pipelineId: 77, jobId: 770, uploadId: 7700 })
       json(404, { error: { code: 'not_found', message: `No route ${req.method} ${req.url}` } })
     })
   })
@@ -286,5 +294,142 @@ describe('UploadDialog', () => {
     )
     expect(document.querySelector('[data-testid="preview"]')).toBeNull()
     w.unmount()
+  })
+})
+
+/** The fields of a multipart body, file apart: `{ kind: 'data', mode: 'replace', … }`. */
+function fieldsOf(body: string): Record<string, string> {
+  const fields: Record<string, string> = {}
+  for (const [, name, value] of body.matchAll(/name="([^"]+)"\r\n\r\n([^\r]*)\r\n/g))
+    fields[name!] = value!
+  return fields
+}
+/** The upload requests that sent the file `name`, in order. */
+const uploadsOf = (name: string) =>
+  received
+    .filter((r) => r.url === '/api/v1/sync/uploads' && r.body.includes(`filename="${name}"`))
+    .map((r) => fieldsOf(r.body))
+
+const inDialog = <E extends Element = HTMLElement>(selector: string) =>
+  document.querySelector<E>(`[data-testid="upload-dialog"] ${selector}`)
+
+/** Clicks the radio button labelled `label`, as the user does. */
+async function chooseRadio(label: string) {
+  const radio = inDialog(`[role="radio"][aria-label="${label}"]`)!
+  radio.click()
+  await flushPromises()
+  expect(radio.getAttribute('aria-checked')).toBe('true')
+}
+
+async function runPreview() {
+  const button = () => inDialog<HTMLButtonElement>('[data-testid="preview-button"]')!
+  await eventually(() => expect(button().disabled).toBe(false))
+  button().click()
+  await eventually(() => expect(document.querySelector('[data-testid="preview"]')).not.toBeNull())
+}
+
+/** Opens the unit select and clicks the unit `name` (the units may still be on their way). */
+async function chooseUnit(name: string) {
+  const combobox = inDialog<HTMLInputElement>(
+    'input[role="combobox"][aria-label="Unit (optional)"]',
+  )!
+  let option: HTMLElement | undefined
+  await eventually(() => {
+    if (combobox.getAttribute('aria-expanded') !== 'true')
+      combobox.dispatchEvent(
+        new KeyboardEvent('keydown', { key: 'ArrowDown', keyCode: 40, bubbles: true }),
+      )
+    option = [...document.querySelectorAll<HTMLElement>('[role="option"]')].find((o) =>
+      o.textContent!.includes(name),
+    )
+    expect(option, `option "${name}"`).toBeDefined()
+  })
+  option!.click()
+  await flushPromises()
+  expect(combobox.closest('.q-field')!.textContent).toContain(name)
+}
+
+async function confirmUpload() {
+  const button = () => inDialog<HTMLButtonElement>('[data-testid="confirm-button"]')!
+  await eventually(() => expect(button().disabled).toBe(false))
+  button().click()
+  await eventually(() => expect(document.querySelector('[data-testid="progress"]')).not.toBeNull())
+}
+
+function signInAsManager() {
+  useSession().me = {
+    id: 2,
+    email: 'manager@demo-a.test',
+    displayName: 'Marc Manager',
+    role: 'data_manager',
+    permissions: ['data_management.view', 'data_management.edit'],
+    institution: { id: 1, name: 'Demo University A' },
+    unitId: null,
+  }
+}
+
+// The accepted upload's pipeline opens its stream; here it connects to nothing.
+class SilentEventSource extends EventTarget {
+  readyState = 0
+  close() {
+    this.readyState = 2
+  }
+}
+
+describe('UploadDialog: the fields sent with the file (SPEC §6 POST /sync/uploads)', () => {
+  beforeAll(() => setEventSourceImpl(SilentEventSource as unknown as typeof window.EventSource))
+  afterAll(() => setEventSourceImpl(undefined))
+
+  // Unmounted even when a test fails, so that its dialog does not stay in the page.
+  let opened: Awaited<ReturnType<typeof openWithFile>>[] = []
+  afterEach(() => {
+    for (const w of opened) w.unmount()
+    opened = []
+  })
+  async function open(name: string) {
+    const w = await openWithFile(name)
+    opened.push(w)
+    return w
+  }
+
+  const sent = { moduleTypeId: '2', dataEntryTypeId: '20', year: '2025' }
+
+  it('sends the defaults when nothing is changed: data, replace, no unit', async () => {
+    await open('defaults.csv')
+    signInAsManager()
+    await runPreview()
+    await confirmUpload()
+    expect(uploadsOf('defaults.csv')).toEqual([
+      { kind: 'data', ...sent, mode: 'replace', dryRun: 'true' },
+      { kind: 'data', ...sent, mode: 'replace' },
+    ])
+  })
+
+  it('sends the mode append and the unit chosen, in the preview and in the upload', async () => {
+    await open('append-physics.csv')
+    signInAsManager()
+    await chooseRadio('Add to the entries already stored')
+    await chooseUnit('Physics')
+    await runPreview()
+    await confirmUpload()
+    expect(uploadsOf('append-physics.csv')).toEqual([
+      { kind: 'data', ...sent, mode: 'append', unitId: '9', dryRun: 'true' },
+      { kind: 'data', ...sent, mode: 'append', unitId: '9' },
+    ])
+  })
+
+  it.each([
+    ['Emission factors', 'factors'],
+    ['Reference data (locations, currency rates)', 'reference'],
+  ])('sends the kind "%s" (%s), without the unit, which is for data only', async (label, kind) => {
+    const name = `${kind}.csv`
+    await open(name)
+    await chooseUnit('Physics')
+    await chooseRadio(label)
+    // Neither a unit nor a mode to choose for factors or reference data.
+    expect(inDialog('input[aria-label="Unit (optional)"]')).toBeNull()
+    expect(inDialog('[role="radio"][aria-label="Add to the entries already stored"]')).toBeNull()
+    await runPreview()
+    expect(uploadsOf(name)).toEqual([{ kind, ...sent, mode: 'replace', dryRun: 'true' }])
   })
 })

@@ -38,4 +38,34 @@ describe('StaleStatsPanel', () => {
     expect(w.text()).toContain('(job 12)')
     w.unmount()
   })
+
+  it.each([
+    ['no_aggregation_ever', 'Never aggregated: no statistics were ever computed for this year.'],
+    ['last_aggregation_failed', 'The last aggregation failed.'],
+    [
+      'last_aggregation_too_old',
+      'Data changed after the last aggregation, which is more than 60 minutes old.',
+    ],
+    [
+      'pending_aggregation_stuck',
+      'An aggregation has been waiting or running for more than 60 minutes.',
+    ],
+  ])('explains why %s is stale', async (whyStale, explanation) => {
+    answer(200, {
+      items: [
+        {
+          moduleTypeId: 2,
+          year: 2025,
+          whyStale,
+          lastFinishedAggregationAt: null,
+          lastAggregationJobId: null,
+        },
+      ],
+    })
+    const w = mountApp(StaleStatsPanel)
+    await eventually(() => expect(w.text()).toContain('Professional travel, 2025'))
+    const item = w.get('.stale-panel__item strong + div')
+    expect(item.text()).toBe(explanation)
+    w.unmount()
+  })
 })

@@ -102,3 +102,37 @@ describe('JobTimeline: words that fit each job type', () => {
     expect(w.text()).not.toContain('rows read · 19,999 stored · 0 failed')
   })
 })
+
+describe('JobTimeline: durations (SPEC §8, jobs as a timeline with durations)', () => {
+  const ago = (ms: number) => new Date(Date.now() - ms).toISOString()
+  /** What each entry says after the start time: "took …", "running for …", "not started yet". */
+  const durations = (w: ReturnType<typeof mountTimeline>) =>
+    w.findAll('.q-timeline__subtitle').map((s) => s.text().split('·').at(-1)!.trim())
+
+  it('a finished job: the time from its start to its finish', () => {
+    const w = mountTimeline([
+      // Queued long before it started: the wait is not part of its duration.
+      makeJob(1, { createdAt: ago(600_000), startedAt: ago(300_000), finishedAt: ago(175_000) }),
+      makeJob(2, { createdAt: ago(60_000), startedAt: ago(50_000), finishedAt: ago(37_700) }),
+      makeJob(3, { createdAt: ago(9e6), startedAt: ago(8e6), finishedAt: ago(8e6 - 3_725_000) }),
+    ])
+    expect(durations(w)).toEqual(['took 2 min 5 s', 'took 12.3 s', 'took 1 h 2 min'])
+  })
+
+  it('a running job: the time since it started, by the page clock', () => {
+    const w = mountTimeline([
+      makeJob(1, {
+        state: 'RUNNING',
+        result: null,
+        createdAt: ago(400_000),
+        startedAt: ago(200_000),
+        // Its last heartbeat is not its end.
+        heartbeatAt: ago(5_000),
+        finishedAt: null,
+      }),
+      makeJob(2, { state: 'QUEUED', result: null, startedAt: null, finishedAt: null }),
+    ])
+    // 200 s ago when built, and a few milliseconds more when mounted: still 3 min 20 s.
+    expect(durations(w)).toEqual(['running for 3 min 20 s', 'not started yet'])
+  })
+})
