@@ -5,6 +5,7 @@ import { configureHttp, http as api } from '../api/http'
 import { installGuards } from '../router/guards'
 import { useSession } from '../stores/session'
 import { eventually, testContext, testRouter } from '../testing/mount-app'
+import { demoManager } from '../testing/session'
 import { installSession } from './session'
 
 /** An expired session sends the user to sign-in, remembering the page to come back to. */
@@ -23,17 +24,7 @@ beforeAll(async () => {
       return
     }
     if (req.url === '/api/v1/auth/me') {
-      res.end(
-        JSON.stringify({
-          id: 2,
-          email: 'manager@demo-a.test',
-          displayName: 'Marc Manager',
-          role: 'data_manager',
-          permissions: ['data_management.view', 'data_management.edit'],
-          institution: { id: 1, name: 'Demo University A' },
-          unitId: null,
-        }),
-      )
+      res.end(JSON.stringify(demoManager()))
       return
     }
     res.end('{"years":[2025]}')

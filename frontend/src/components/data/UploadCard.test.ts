@@ -9,6 +9,7 @@ import { usePipelineState } from '../../stores/pipeline-state'
 import { useSession } from '../../stores/session'
 import { eventually, mountApp, testContext, type AppContext } from '../../testing/mount-app'
 import { makeJob, makePipeline, makeRecalcJob, makeRowWarning } from '../../testing/pipelines'
+import { demoManager } from '../../testing/session'
 import UploadCard from './UploadCard.vue'
 
 /**
@@ -263,15 +264,7 @@ describe('UploadCard Recalculate (SPEC §5.6)', () => {
   afterEach(noNetwork)
 
   function signIn(context: AppContext, permissions: string[]) {
-    useSession(context.pinia).me = {
-      id: 2,
-      email: 'manager@demo-a.test',
-      displayName: 'Marc Manager',
-      role: 'data_manager',
-      permissions,
-      institution: { id: 1, name: 'Demo University A' },
-      unitId: null,
-    }
+    useSession(context.pinia).me = demoManager(permissions)
   }
   const recalculateButton = (w: Awaited<ReturnType<typeof mountCard>>) =>
     w.find('button[aria-label="Recalculate Plane trips, 2025"]')

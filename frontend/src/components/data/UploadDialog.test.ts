@@ -7,6 +7,7 @@ import { configureHttp } from '../../api/http'
 import { setEventSourceImpl } from '../../composables/use-pipeline-stream'
 import { useSession } from '../../stores/session'
 import { eventually, mountApp } from '../../testing/mount-app'
+import { demoManager } from '../../testing/session'
 import UploadDialog from './UploadDialog.vue'
 
 /**
@@ -230,15 +231,7 @@ describe('UploadDialog', () => {
 
   it('shows the rows that would be stored without emission apart from the errors, and lets the upload go on', async () => {
     const w = await openWithFile('plane-zzz.csv')
-    useSession().me = {
-      id: 2,
-      email: 'manager@demo-a.test',
-      displayName: 'Marc Manager',
-      role: 'data_manager',
-      permissions: ['data_management.view', 'data_management.edit'],
-      institution: { id: 1, name: 'Demo University A' },
-      unitId: null,
-    }
+    useSession().me = demoManager()
     const preview = () =>
       document.querySelector<HTMLButtonElement>('[data-testid="preview-button"]')!
     await eventually(() => expect(preview().disabled).toBe(false))
@@ -356,18 +349,6 @@ async function confirmUpload() {
   await eventually(() => expect(document.querySelector('[data-testid="progress"]')).not.toBeNull())
 }
 
-function signInAsManager() {
-  useSession().me = {
-    id: 2,
-    email: 'manager@demo-a.test',
-    displayName: 'Marc Manager',
-    role: 'data_manager',
-    permissions: ['data_management.view', 'data_management.edit'],
-    institution: { id: 1, name: 'Demo University A' },
-    unitId: null,
-  }
-}
-
 // The accepted upload's pipeline opens its stream; here it connects to nothing.
 class SilentEventSource extends EventTarget {
   readyState = 0
@@ -396,7 +377,7 @@ describe('UploadDialog: the fields sent with the file (SPEC §6 POST /sync/uploa
 
   it('sends the defaults when nothing is changed: data, replace, no unit', async () => {
     await open('defaults.csv')
-    signInAsManager()
+    useSession().me = demoManager()
     await runPreview()
     await confirmUpload()
     expect(uploadsOf('defaults.csv')).toEqual([
@@ -407,7 +388,7 @@ describe('UploadDialog: the fields sent with the file (SPEC §6 POST /sync/uploa
 
   it('sends the mode append and the unit chosen, in the preview and in the upload', async () => {
     await open('append-physics.csv')
-    signInAsManager()
+    useSession().me = demoManager()
     await chooseRadio('Add to the entries already stored')
     await chooseUnit('Physics')
     await runPreview()
